@@ -1,0 +1,1 @@
+"""bpmn-bridge: one connector, both Camunda engines."""

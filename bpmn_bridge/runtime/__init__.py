@@ -1,0 +1,1 @@
+"""bpmn_bridge.runtime."""
