@@ -1,0 +1,223 @@
+"""A real Camunda 7 engine for the test session (the Spring Boot app in ``camunda7_harness/``).
+
+The ``camunda7_engine`` fixture builds the harness jar when it is missing or its sources
+changed, starts it with ``java -jar`` on a free loopback port, waits until
+``GET /engine-rest/version`` answers and stops the JVM when the session ends, also when a
+test or the startup failed. The JVM gets ``PR_SET_PDEATHSIG`` so even a pytest killed with
+SIGKILL leaves no engine behind.
+
+Without ``java`` (or without ``mvn`` when a build is needed) the tests that use the engine
+skip locally and fail when ``CI=true``: in CI a missing engine is a broken pipeline, not a
+reason to go green.
+
+``BPMN_BRIDGE_CAMUNDA7_URL`` points the fixture at an engine that is already running
+(``http://host:port/engine-rest``) instead of starting one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+HARNESS_DIR = Path(__file__).parent / "camunda7_harness"
+JAR_PATH = HARNESS_DIR / "target" / "camunda7-harness.jar"
+_HASH_PATH = HARNESS_DIR / "target" / "sources.sha256"
+_LOCK_PATH = HARNESS_DIR / "target" / ".build.lock"
+
+STARTUP_TIMEOUT_S = 120.0
+BUILD_TIMEOUT_S = 900.0
+_LOG_TAIL_LINES = 60
+
+# Faster JVM startup for a short-lived test engine: C1 only, serial GC, small heap.
+_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx512m"]
+
+
+@dataclass(frozen=True)
+class Camunda7Engine:
+    """A running Camunda 7 engine.
+
+    Attributes:
+        url: REST root, ``http://127.0.0.1:PORT/engine-rest``.
+        log_path: the JVM's stdout/stderr, or None for an external engine.
+        startup_seconds: wall time from ``java -jar`` to the first answer of ``/version``.
+    """
+
+    url: str
+    log_path: Path | None
+    startup_seconds: float
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(reason: str) -> None:
+    if _in_ci():
+        pytest.fail(f"real Camunda 7 engine required in CI (CI=true): {reason}", pytrace=False)
+    pytest.skip(f"real Camunda 7 engine unavailable: {reason}")
+
+
+def _sources_digest() -> str:
+    digest = hashlib.sha256()
+    files = [HARNESS_DIR / "pom.xml", *sorted((HARNESS_DIR / "src").rglob("*"))]
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(HARNESS_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_jar() -> Path:
+    """Build the harness jar unless it exists and was built from the current sources.
+
+    Returns:
+        The jar's path.
+
+    Raises:
+        RuntimeError: Maven failed; the message holds the tail of its output.
+    """
+    JAR_PATH.parent.mkdir(parents=True, exist_ok=True)
+    # One build at a time, also across pytest-xdist workers or parallel sessions.
+    with open(_LOCK_PATH, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        digest = _sources_digest()
+        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text() == digest:
+            return JAR_PATH
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            _unavailable("`mvn` not found on PATH and the harness jar needs (re)building")
+        result = subprocess.run(
+            [str(mvn), "-q", "-B", "package", "-DskipTests"],
+            cwd=HARNESS_DIR,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT_S,
+            check=False,
+        )
+        if result.returncode != 0 or not JAR_PATH.exists():
+            tail = "\n".join((result.stdout + result.stderr).splitlines()[-_LOG_TAIL_LINES:])
+            raise RuntimeError(f"building {HARNESS_DIR} failed:\n{tail}")
+        _HASH_PATH.write_text(digest)
+    return JAR_PATH
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _die_with_parent() -> None:
+    # Linux only: the kernel sends SIGKILL to the JVM when pytest dies, however it dies.
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+def _log_tail(log_path: Path) -> str:
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no log)"
+    return "\n".join(lines[-_LOG_TAIL_LINES:])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+
+def _wait_until_up(
+    process: subprocess.Popen[bytes], url: str, log_path: Path, deadline: float
+) -> None:
+    with httpx.Client(timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"Camunda 7 engine exited with {process.returncode} during startup; "
+                    f"log {log_path}:\n{_log_tail(log_path)}"
+                )
+            with contextlib.suppress(httpx.TransportError):
+                if client.get(f"{url}/version").status_code == 200:
+                    return
+            time.sleep(0.1)
+    raise RuntimeError(
+        f"Camunda 7 engine not up after {STARTUP_TIMEOUT_S:.0f}s; "
+        f"log {log_path}:\n{_log_tail(log_path)}"
+    )
+
+
+@contextlib.contextmanager
+def run_engine(log_dir: Path) -> Iterator[Camunda7Engine]:
+    """Start the harness jar on a free loopback port and stop it on exit.
+
+    Args:
+        log_dir: where ``camunda7.log`` (the JVM's output) is written.
+
+    Yields:
+        The running engine.
+
+    Raises:
+        RuntimeError: the build failed, or the JVM exited or did not answer in time.
+    """
+    java = shutil.which("java")
+    if java is None:
+        _unavailable("`java` not found on PATH")
+    jar = build_jar()
+    log_path = log_dir / "camunda7.log"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/engine-rest"
+    started = time.monotonic()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [str(java), *_JVM_FLAGS, "-jar", str(jar), f"--server.port={port}"],
+            cwd=log_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    try:
+        _wait_until_up(process, url, log_path, started + STARTUP_TIMEOUT_S)
+        yield Camunda7Engine(url=url, log_path=log_path, startup_seconds=time.monotonic() - started)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def camunda7_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Camunda7Engine]:
+    """A real Camunda 7 engine shared by the session; tests isolate by unique keys/topics."""
+    external = os.environ.get("BPMN_BRIDGE_CAMUNDA7_URL")
+    if external:
+        yield Camunda7Engine(url=external.rstrip("/"), log_path=None, startup_seconds=0.0)
+        return
+    try:
+        with run_engine(tmp_path_factory.mktemp("camunda7")) as engine:
+            yield engine
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)

@@ -1,0 +1,6 @@
+"""Root fixtures shared by every test directory. Each fixture lives in its own module; this file
+only exposes them, so several people can add fixtures here without editing each other's code."""
+
+from camunda7_engine import camunda7_engine
+
+__all__ = ["camunda7_engine"]
