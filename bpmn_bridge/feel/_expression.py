@@ -1,0 +1,109 @@
+"""Compiled expressions and the cached compile entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any, final
+
+from ._compile import Evaluator, compile_node, free_names
+from ._errors import FeelEvaluationError
+from ._parser import parse
+
+__all__ = ["Expression", "compile_expression", "evaluate"]
+
+
+@final
+class Expression:
+    """A compiled FEEL expression; immutable, thread-safe and cheap to evaluate repeatedly.
+
+    Attributes:
+        source: The expression text exactly as given to :func:`compile_expression`.
+        variable_names: Top-level variable names the expression may read. Fetching only
+            these variables from the engine is enough to evaluate it.
+    """
+
+    __slots__ = ("_evaluator", "source", "variable_names")
+
+    source: str
+    variable_names: frozenset[str]
+    _evaluator: Evaluator
+
+    def __init__(self, source: str, evaluator: Evaluator, variable_names: frozenset[str]) -> None:
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "variable_names", variable_names)
+        object.__setattr__(self, "_evaluator", evaluator)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
+
+    def evaluate(self, variables: Mapping[str, Any]) -> Any:
+        """Evaluate against ``variables``.
+
+        Args:
+            variables: Variable name to JSON-like value (``dict``, ``list``, ``str``,
+                ``int``, ``float``, ``bool``, ``None``; ``datetime`` values compare and
+                print too). Missing variables read as null.
+
+        Returns:
+            The result: a JSON-like value, or a :class:`BpmnErrorResult` /
+            :class:`JobErrorResult` where the expression calls ``bpmnError``/``jobError``.
+            Type errors inside the expression yield ``None`` (FEEL null), not exceptions.
+
+        Raises:
+            FeelEvaluationError: For fatal problems only, such as ``bpmnError`` without an
+                error code, or ``variables`` not being a mapping.
+        """
+        try:
+            return self._evaluator(variables)
+        except FeelEvaluationError as exc:
+            exc.add_note(f"while evaluating FEEL expression {self.source!r}")
+            raise
+        except (AttributeError, TypeError, RecursionError) as exc:
+            if not isinstance(variables, Mapping):
+                raise FeelEvaluationError(
+                    f"variables must be a mapping, got {type(variables).__name__}"
+                ) from exc
+            raise FeelEvaluationError(
+                f"cannot evaluate FEEL expression {self.source!r}: {exc}"
+            ) from exc
+
+
+@lru_cache(maxsize=1024)
+def compile_expression(source: str) -> Expression:
+    """Compile FEEL source, with or without Camunda's leading ``=``, into an Expression.
+
+    Results are cached by ``source``, so compiling the same text per job is cheap.
+
+    Args:
+        source: FEEL text in the supported subset, e.g. ``"=response.body.id"``.
+
+    Returns:
+        The compiled :class:`Expression`.
+
+    Raises:
+        FeelSyntaxError: If ``source`` is not valid FEEL, or uses a construct outside the
+            supported subset (the message names the construct and its column).
+    """
+    node = parse(source)
+    return Expression(source, compile_node(node), free_names(node))
+
+
+def evaluate(source: str, variables: Mapping[str, Any]) -> Any:
+    """Compile (cached) and evaluate ``source`` against ``variables`` in one call.
+
+    Args:
+        source: FEEL text, with or without a leading ``=``.
+        variables: Variable name to JSON-like value.
+
+    Returns:
+        The result of :meth:`Expression.evaluate`.
+
+    Raises:
+        FeelSyntaxError: If ``source`` does not compile.
+        FeelEvaluationError: For fatal evaluation problems.
+    """
+    return compile_expression(source).evaluate(variables)
