@@ -1,9 +1,7 @@
 """Built-in FEEL functions of the supported subset, and the names of unsupported ones.
 
 Each implementation takes already-evaluated positional arguments and follows FEEL's rule
-that wrong argument types yield null. ``is defined`` needs its argument unevaluated (a
-missing variable differs from a null one), so the compiler handles it; it is listed here
-only for the parser's name and arity checks.
+that wrong argument types yield null.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ _NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 @dataclass(frozen=True, slots=True)
 class FunctionSpec:
     arity: tuple[int, int]
-    impl: Callable[..., Any] | None
+    impl: Callable[..., Any]
 
 
 def _string(value: Any) -> Any:
@@ -99,9 +97,25 @@ def _not(value: Any) -> Any:
     return None
 
 
+def _is_defined(value: Any) -> bool:
+    # Camunda 8.x: false for null as well as for missing names/members (a missing name
+    # reads as null). Older FEEL engines returned true for an existing null.
+    return value is not None
+
+
 def _get_value(context: Any, key: Any) -> Any:
-    if isinstance(context, Mapping) and type(key) is str:
+    if not isinstance(context, Mapping):
+        return None
+    if type(key) is str:
         return context.get(key)
+    # Camunda extension: a list of keys is a path into nested contexts.
+    if isinstance(key, list | tuple) and key and all(type(k) is str for k in key):
+        value: Any = context
+        for k in key:
+            if not isinstance(value, Mapping):
+                return None
+            value = value.get(k)
+        return value
     return None
 
 
@@ -165,7 +179,7 @@ SUPPORTED_FUNCTIONS: dict[str, FunctionSpec] = {
     "sum": FunctionSpec((1, _MANY), _sum),
     "not": FunctionSpec((1, 1), _not),
     "get value": FunctionSpec((2, 2), _get_value),
-    "is defined": FunctionSpec((1, 1), None),
+    "is defined": FunctionSpec((1, 1), _is_defined),
     "bpmnError": FunctionSpec((2, 3), _bpmn_error),
     "jobError": FunctionSpec((1, 4), _job_error),
 }

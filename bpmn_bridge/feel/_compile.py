@@ -295,10 +295,7 @@ def _compile_filter(node: ast.Node) -> Evaluator:
 
 def _compile_call(node: ast.Node) -> Evaluator:
     assert isinstance(node, ast.Call)
-    if node.function == "is defined":
-        return _compile_is_defined(node.args[0])
     impl = SUPPORTED_FUNCTIONS[node.function].impl
-    assert impl is not None
     args = tuple(compile_node(arg) for arg in node.args)
     if len(args) == 1:
         (a,) = args
@@ -319,40 +316,6 @@ def _compile_call(node: ast.Node) -> Evaluator:
         return impl(*[arg(variables) for arg in args])
 
     return evaluate_n
-
-
-def _compile_is_defined(arg: ast.Node) -> Evaluator:
-    """``is defined(x)``: false only when the name or member does not exist (null is defined)."""
-    if isinstance(arg, ast.Name):
-        name = arg.name
-
-        def evaluate_name(variables: Mapping[str, Any]) -> Any:
-            return name in variables
-
-        return evaluate_name
-    if isinstance(arg, ast.Path):
-        base = compile_node(arg.target)
-        base_defined = _compile_is_defined(arg.target)
-        key = arg.member
-
-        def evaluate_path(variables: Mapping[str, Any]) -> Any:
-            if not base_defined(variables):
-                return False
-            value = base(variables)
-            if isinstance(value, Mapping):
-                return key in value
-            return isinstance(value, list | tuple)
-
-        return evaluate_path
-    if isinstance(arg, ast.Filter):
-        return _compile_is_defined(arg.target)
-    value = compile_node(arg)
-
-    def evaluate_other(variables: Mapping[str, Any]) -> Any:
-        value(variables)
-        return True
-
-    return evaluate_other
 
 
 def _compile_list(node: ast.Node) -> Evaluator:
