@@ -1,0 +1,453 @@
+"""The REST connector: one HTTP request per job, the response as process variables.
+
+Outcomes:
+
+- a 2xx answer (or a 3xx when redirects are not followed: the caller asked to see it)
+  completes the job with ``{status, headers, body}``;
+- any other status raises :class:`~bpmn_bridge.ConnectorError` with the status as its code
+  (``"404"``) and ``{"response": {status, headers, body}}`` as its variables, so an
+  errorExpression can map it to a BPMN error; unmapped, the job fails;
+- transport problems are translated in :mod:`bpmn_bridge.connectors._http_errors`:
+  timeouts and connection failures raise :class:`~bpmn_bridge.RetryableError`, TLS and URL
+  problems a :class:`~bpmn_bridge.ConnectorError` with a code.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlencode
+
+import httpx
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from bpmn_bridge import ConnectorContext, ConnectorError, SecretMasker, connector
+from bpmn_bridge.connectors._http_clients import ClientSettings, default_pool
+from bpmn_bridge.connectors._http_errors import origin_of, translate_transport_error
+from bpmn_bridge.connectors._oauth import TokenRequest, default_token_cache
+
+__all__ = [
+    "BasicAuthentication",
+    "BearerAuthentication",
+    "HttpRequest",
+    "HttpResponse",
+    "NoAuthentication",
+    "OAuthClientCredentials",
+    "http_json",
+]
+
+_CONFIG = ConfigDict(
+    alias_generator=to_camel,  # process variables are camelCase, Python attributes are not
+    validate_by_name=True,
+    validate_by_alias=True,
+    serialize_by_alias=True,
+)
+
+QueryValue = str | int | float | bool | list[str | int | float | bool]
+
+
+class NoAuthentication(BaseModel):
+    """No authentication."""
+
+    model_config = _CONFIG
+
+    type: Literal["none"] = Field(default="none", title="Type", description="No authentication.")
+
+
+class BasicAuthentication(BaseModel):
+    """HTTP Basic authentication (RFC 7617)."""
+
+    model_config = _CONFIG
+
+    type: Literal["basic"] = Field(title="Type", description="HTTP Basic authentication.")
+    username: str = Field(title="Username", description="The user name.")
+    password: SecretStr = Field(
+        title="Password", description="The password; use a {{secrets.NAME}} placeholder."
+    )
+
+
+class BearerAuthentication(BaseModel):
+    """A bearer token in the Authorization header (RFC 6750)."""
+
+    model_config = _CONFIG
+
+    type: Literal["bearer"] = Field(title="Type", description="A static bearer token.")
+    token: SecretStr = Field(
+        title="Bearer token",
+        description="Sent as 'Authorization: Bearer <token>'; use a {{secrets.NAME}} placeholder.",
+    )
+
+
+class OAuthClientCredentials(BaseModel):
+    """OAuth 2.0 client credentials grant (RFC 6749 section 4.4), token cached across jobs."""
+
+    model_config = _CONFIG
+
+    type: Literal["oauth-client-credentials"] = Field(
+        title="Type", description="OAuth 2.0 client credentials flow."
+    )
+    token_url: str = Field(
+        title="OAuth token endpoint", description="The authorization server's token URL."
+    )
+    client_id: str = Field(title="Client ID", description="The OAuth client's id.")
+    client_secret: SecretStr = Field(
+        title="Client secret",
+        description="The OAuth client's secret; use a {{secrets.NAME}} placeholder.",
+    )
+    scopes: list[str] = Field(
+        default_factory=list,
+        title="Scopes",
+        description="Scopes to request: a list, or one space-separated string.",
+    )
+    audience: str | None = Field(
+        default=None,
+        title="Audience",
+        description="The API the token is for, where the authorization server asks for one.",
+    )
+    client_authentication: Literal["basic-header", "credentials-body"] = Field(
+        default="basic-header",
+        title="Client authentication",
+        description="Send the client id and secret as a Basic Authorization header "
+        "(basic-header) or in the form body (credentials-body).",
+    )
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split_scopes(cls, value: object) -> object:
+        return value.split() if isinstance(value, str) else value
+
+
+Authentication = Annotated[
+    NoAuthentication | BasicAuthentication | BearerAuthentication | OAuthClientCredentials,
+    Field(discriminator="type"),
+]
+
+
+class HttpRequest(BaseModel):
+    """The input of the REST connector: one HTTP request."""
+
+    model_config = _CONFIG
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] = Field(
+        default="GET", title="Method", description="The HTTP method."
+    )
+    url: str = Field(title="URL", description="The absolute http(s) URL to call.")
+    query_parameters: dict[str, QueryValue] = Field(
+        default_factory=dict,
+        title="Query parameters",
+        description="Added to the URL's query; a list value repeats the parameter.",
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict, title="Headers", description="Request headers."
+    )
+    body: JsonValue = Field(
+        default=None, title="Body", description="The request body; none is sent when it is null."
+    )
+    body_type: Literal["auto", "json", "form", "text"] = Field(
+        default="auto",
+        title="Body type",
+        description="How the body is encoded. auto: form when the Content-Type header is "
+        "application/x-www-form-urlencoded, text when the body is a string, JSON otherwise.",
+    )
+    authentication: Authentication = Field(
+        default=NoAuthentication(),
+        title="Authentication",
+        description="How the request authenticates.",
+    )
+    connect_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        title="Connect timeout (s)",
+        description="Limit to establish a connection.",
+    )
+    read_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        title="Read timeout (s)",
+        description="Limit to wait for each chunk of the response.",
+    )
+    follow_redirects: bool = Field(
+        default=True,
+        title="Follow redirects",
+        description="Follow 3xx redirects; when off, a 3xx answer completes the job.",
+    )
+    verify_tls: bool = Field(
+        default=True,
+        title="Verify TLS certificates",
+        description="Check the server's certificate; turn off only for test servers.",
+    )
+    ca_bundle_path: str | None = Field(
+        default=None,
+        title="CA bundle path",
+        description="A PEM file of CA certificates to trust instead of the default ones.",
+    )
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upper_method(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        try:
+            url = httpx.URL(value)
+        except httpx.InvalidURL:
+            raise ValueError("not a valid URL") from None
+        if url.scheme not in ("http", "https") or not url.host:
+            # The value is not quoted back: it may hold a resolved secret.
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _single_line_headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, header in value.items():
+            if any(c in name or c in header for c in "\r\n\0"):
+                raise ValueError(f"header {name.strip()!r} contains a line break")
+        return value
+
+    @model_validator(mode="after")
+    def _body_fits_type(self) -> Self:
+        if self.body is None:
+            return self
+        if self.body_type == "form" and not isinstance(self.body, dict):
+            raise ValueError("a form body must be an object of field names to values")
+        if self.body_type == "text" and not isinstance(self.body, str):
+            raise ValueError("a text body must be a string")
+        return self
+
+
+class HttpResponse(BaseModel):
+    """The output of the REST connector."""
+
+    model_config = _CONFIG
+
+    status: int = Field(title="Status", description="The HTTP status code.")
+    headers: dict[str, str] = Field(
+        title="Headers", description="Response headers, names lower-cased, repeats joined."
+    )
+    body: JsonValue = Field(
+        title="Body",
+        description="Parsed JSON when the response is JSON, text otherwise; null when empty.",
+    )
+
+
+@connector(
+    type="io.bpmn-bridge:http-json:1",
+    name="REST",
+    version=1,
+    description="Call a REST API: any method, JSON / form / text body, Basic, bearer or "
+    "OAuth 2.0 client credentials authentication.",
+    timeout=timedelta(seconds=60),
+    retries=3,
+    retry_backoff=timedelta(seconds=0),
+)
+async def http_json(request: HttpRequest, context: ConnectorContext) -> HttpResponse:
+    """Send one HTTP request and return the response.
+
+    Args:
+        request: What to send.
+        context: The job's context; only its logger is used.
+
+    Returns:
+        The response's status, headers and body.
+
+    Raises:
+        ConnectorError: The server answered with a status outside 2xx (code: the status,
+            e.g. ``"404"``; variables: ``{"response": ...}``), or a TLS, URL, redirect or
+            OAuth problem (codes in :mod:`bpmn_bridge.connectors._http_errors` and
+            :mod:`bpmn_bridge.connectors._oauth`).
+        RetryableError: The server could not be reached or did not answer in time.
+    """
+    redact = SecretMasker(_secret_values(request))
+    action = f"{request.method} {origin_of(request.url)}"
+    client = _client(request)
+    timeout = httpx.Timeout(
+        connect=request.connect_timeout_seconds,
+        read=request.read_timeout_seconds,
+        write=request.read_timeout_seconds,
+        pool=request.connect_timeout_seconds,
+    )
+    headers = dict(request.headers)
+    oauth_token: str | None = None
+    auth = request.authentication
+    if isinstance(auth, OAuthClientCredentials):
+        oauth_token = await default_token_cache.get_token(
+            _token_request(auth), client=client, timeouts=timeout, redact=redact
+        )
+        redact.add(oauth_token)
+        headers["Authorization"] = f"Bearer {oauth_token}"
+    elif isinstance(auth, BearerAuthentication):
+        headers["Authorization"] = f"Bearer {auth.token.get_secret_value()}"
+    content, content_type = _encode_body(request)
+    if content_type is not None and not _has_header(headers, "content-type"):
+        headers["Content-Type"] = content_type
+    try:
+        outgoing = client.build_request(
+            request.method,
+            _with_query(request.url, request.query_parameters),
+            headers=headers,
+            content=content,
+            timeout=timeout,
+        )
+        basic = (
+            httpx.BasicAuth(auth.username, auth.password.get_secret_value())
+            if isinstance(auth, BasicAuthentication)
+            else None
+        )
+        response = await client.send(outgoing, auth=basic)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise translate_transport_error(
+            exc, action=action, timeout=timeout, redact=redact
+        ) from None
+    except UnicodeEncodeError:
+        raise ConnectorError(
+            "INVALID_REQUEST", f"{action}: header names and values must be ASCII"
+        ) from None
+
+    result = HttpResponse(
+        status=response.status_code,
+        headers={name.lower(): value for name, value in response.headers.items()},
+        body=_decode_body(response),
+    )
+    context.logger.debug("%s answered HTTP %d", action, response.status_code)
+    if response.is_success or (response.is_redirect and not request.follow_redirects):
+        return result
+    if oauth_token is not None and response.status_code == 401:
+        # The API no longer takes the cached token (revoked, clock skew): the retry fetches
+        # a fresh one instead of failing until the cached one expires.
+        assert isinstance(auth, OAuthClientCredentials)
+        default_token_cache.invalidate(_token_request(auth).key, oauth_token)
+    raise ConnectorError(
+        str(response.status_code),
+        f"{action} answered HTTP {response.status_code} {response.reason_phrase}".rstrip(),
+        variables={"response": result.model_dump(mode="json")},
+    )
+
+
+def _client(request: HttpRequest) -> httpx.AsyncClient:
+    settings = ClientSettings(
+        verify_tls=request.verify_tls,
+        ca_bundle_path=request.ca_bundle_path if request.verify_tls else None,
+        follow_redirects=request.follow_redirects,
+    )
+    try:
+        return default_pool.get(settings)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConnectorError(
+            "INVALID_CA_BUNDLE",
+            f"The CA bundle {request.ca_bundle_path!r} cannot be used: "
+            f"{getattr(exc, 'strerror', None) or exc}",
+        ) from None
+
+
+def _token_request(auth: OAuthClientCredentials) -> TokenRequest:
+    return TokenRequest(
+        token_url=auth.token_url,
+        client_id=auth.client_id,
+        client_secret=auth.client_secret.get_secret_value(),
+        scopes=tuple(auth.scopes),
+        audience=auth.audience,
+        client_authentication=auth.client_authentication,
+    )
+
+
+def _secret_values(request: HttpRequest) -> list[str]:
+    """Values that may be secret; kept out of every message this connector writes."""
+    values = [v for v in request.headers.values() if len(v) >= 4]
+    for value in request.query_parameters.values():
+        items = value if isinstance(value, list) else [value]
+        values.extend(str(v) for v in items if len(str(v)) >= 4)
+    url = httpx.URL(request.url)
+    values.extend(v for v in (url.username, url.password) if v)
+    auth = request.authentication
+    if isinstance(auth, BasicAuthentication):
+        values.append(auth.password.get_secret_value())
+    elif isinstance(auth, BearerAuthentication):
+        values.append(auth.token.get_secret_value())
+    elif isinstance(auth, OAuthClientCredentials):
+        values.append(auth.client_secret.get_secret_value())
+    return values
+
+
+def _has_header(headers: Mapping[str, str], name: str) -> bool:
+    return any(key.lower() == name for key in headers)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((value for key, value in headers.items() if key.lower() == name), None)
+
+
+def _with_query(url: str, parameters: Mapping[str, QueryValue]) -> httpx.URL:
+    """Append the parameters to the URL's own query, which is kept as written."""
+    parsed = httpx.URL(url)
+    if not parameters:
+        return parsed
+    pairs = [
+        (name, _scalar_text(item))
+        for name, value in parameters.items()
+        for item in (value if isinstance(value, list) else [value])
+    ]
+    existing = parsed.query.decode("ascii")
+    query = "&".join(part for part in (existing, urlencode(pairs)) if part)
+    return parsed.copy_with(query=query.encode("ascii"))
+
+
+def _scalar_text(value: str | int | float | bool | None) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as JSON and FEEL write them, not Python
+    return "" if value is None else str(value)
+
+
+def _encode_body(request: HttpRequest) -> tuple[bytes | None, str | None]:
+    """Return the body's bytes and the Content-Type they need (None: no body)."""
+    body = request.body
+    if body is None:
+        return None, None
+    kind = request.body_type
+    if kind == "auto":
+        content_type = (_header(request.headers, "content-type") or "").lower()
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            kind = "form"
+        elif isinstance(body, str):
+            kind = "text"  # with a JSON Content-Type: JSON the caller serialized already
+        else:
+            kind = "json"
+    if kind == "form":
+        if not isinstance(body, dict):
+            raise ConnectorError("INVALID_BODY", "A form body must be an object")
+        pairs = [
+            (name, _scalar_text(item))
+            for name, value in body.items()
+            for item in (value if isinstance(value, list) else [value])
+            if not isinstance(item, dict | list)
+        ]
+        return urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
+    if kind == "text":
+        return str(body).encode("utf-8"), "text/plain; charset=utf-8"
+    return json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json"
+
+
+def _decode_body(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            return response.json()
+        except ValueError:
+            pass  # the server's Content-Type lied; the text is still worth having
+    return response.text
