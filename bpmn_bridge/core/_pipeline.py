@@ -1,0 +1,344 @@
+"""One job through a connector: the single path both engines' jobs take.
+
+headers → secrets → input binding and validation → the connector (timeout, in-process
+retries) → result or error mapping → one :data:`Outcome`. Nothing here knows which engine the
+job came from; the runtime and the test kit both call :class:`JobPipeline`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import traceback
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import pydantic
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from bpmn_bridge.core._context import (
+    Cancellation,
+    ConnectorContext,
+    Job,
+    JobLogger,
+    LeaseExtender,
+)
+from bpmn_bridge.core._durations import parse_duration
+from bpmn_bridge.core._errors import (
+    BpmnError,
+    ConnectorError,
+    FieldProblem,
+    InputError,
+    InvalidHeaderError,
+    InvalidInputError,
+    RetryableError,
+)
+from bpmn_bridge.core._headers import (
+    ERROR_EXPRESSION,
+    RESULT_EXPRESSION,
+    StandardHeaders,
+    parse_standard_headers,
+)
+from bpmn_bridge.core._outcome import BpmnErrorThrown, Completed, Failed, Outcome
+from bpmn_bridge.core._secrets import (
+    MappingSecretProvider,
+    SecretMasker,
+    SecretProvider,
+    resolve_secrets,
+)
+from bpmn_bridge.core._spec import ConnectorSpec, RetryPolicy
+from bpmn_bridge.feel import BpmnErrorResult, JobErrorResult
+
+__all__ = ["JobPipeline"]
+
+_ALWAYS_STOP = (BpmnError, InputError)
+
+
+class _DeadlinePassed(Exception):
+    pass
+
+
+class JobPipeline:
+    """Runs jobs through one connector and decides each job's outcome.
+
+    Args:
+        spec: The connector's spec (see :func:`connector`).
+        secrets: Where ``{{secrets.NAME}}`` values come from.
+        masker: Masks secret values in messages and logs; shared across pipelines so a
+            value resolved for one connector is masked everywhere.
+        logger: Parent logger for job loggers; ``bpmn_bridge.connector.<type>`` by default.
+        thread_limiter: Bounds threads used by sync connectors.
+    """
+
+    def __init__(
+        self,
+        spec: ConnectorSpec,
+        *,
+        secrets: SecretProvider | None = None,
+        masker: SecretMasker | None = None,
+        logger: logging.Logger | None = None,
+        thread_limiter: anyio.CapacityLimiter | None = None,
+    ) -> None:
+        self.spec = spec
+        self.secrets: SecretProvider = secrets or MappingSecretProvider({})
+        self.masker = masker or SecretMasker()
+        self.logger = logger or logging.getLogger(f"bpmn_bridge.connector.{spec.type}")
+        self._thread_limiter = thread_limiter
+
+    async def run(
+        self,
+        job: Job,
+        *,
+        lease_extender: LeaseExtender | None = None,
+        cancellation: Cancellation | None = None,
+    ) -> Outcome:
+        """Run one job and return its outcome; never raises for anything the job did.
+
+        Cancellation of the calling task (worker shutdown) propagates as usual.
+
+        Args:
+            job: The job, as an adapter built it.
+            lease_extender: Extends the job's lease (``context.extend_lease``).
+            cancellation: Set by the caller to ask the connector to stop.
+
+        Returns:
+            Exactly one of Completed, BpmnErrorThrown, Failed.
+        """
+        spec = self.spec
+        headers = StandardHeaders()
+        try:
+            headers = parse_standard_headers(job.headers)
+            used: set[str] = set()
+            variables = resolve_secrets(job.variables, self.secrets, used=used)
+            if used:
+                self.masker.add(*used)
+            arguments = self._bind(variables)
+        except InputError as exc:
+            return self._incident(exc)
+        logger = JobLogger(
+            self.logger,
+            {"job_id": job.info.id, "connector": spec.type, "engine": job.info.engine},
+            self.masker,
+        )
+        context = ConnectorContext(
+            info=job.info,
+            headers=job.headers,
+            variables=variables,
+            secrets=self.secrets,
+            logger=logger,
+            cancellation=cancellation or Cancellation(),
+            lease_extender=lease_extender or _no_lease,
+        )
+        timeout = headers.job_timeout or spec.timeout
+        try:
+            result = await self._call_with_deadline(arguments, context, timeout)
+            return self._complete(result, headers)
+        except BpmnError as exc:
+            return BpmnErrorThrown(exc.code, self.masker.mask(exc.message), exc.variables)
+        except InputError as exc:
+            return self._incident(exc)
+        except _DeadlinePassed:
+            message = f"Connector '{spec.type}' timed out after {timeout.total_seconds():g}s"
+            return self._failure(TimeoutError(message), job, headers, variables, message)
+        except Exception as exc:
+            return self._failure(exc, job, headers, variables, None)
+
+    def _bind(self, variables: Mapping[str, Any]) -> dict[str, Any]:
+        spec = self.spec
+        if spec.input_model is None or spec.input_parameter is None:
+            return {}
+        try:
+            model = spec.input_model.model_validate(variables)
+        except pydantic.ValidationError as exc:
+            raise InvalidInputError(spec.type, _problems(exc)) from None
+        return {spec.input_parameter: model}
+
+    async def _call_with_deadline(
+        self, arguments: dict[str, Any], context: ConnectorContext, limit: timedelta
+    ) -> Any:
+        # move_on_after, not fail_after: the connector may raise TimeoutError itself.
+        with anyio.move_on_after(limit.total_seconds()) as scope:
+            return await self._call_with_retries(arguments, context)
+        if scope.cancelled_caught:
+            context.cancellation.set()
+        raise _DeadlinePassed
+
+    async def _call_with_retries(self, arguments: dict[str, Any], context: ConnectorContext) -> Any:
+        policy = self.spec.retry_policy
+        if policy is None or policy.max_attempts == 1:
+            return await self._call(arguments, context)
+        async for attempt in _retrying(policy):
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                ctx = context if number == 1 else dataclasses.replace(context, attempt=number)
+                if number > 1:
+                    context.logger.info("In-process retry %d of '%s'", number, self.spec.type)
+                return await self._call(arguments, ctx)
+        raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    async def _call(self, arguments: dict[str, Any], context: ConnectorContext) -> Any:
+        spec = self.spec
+        if spec.context_parameter is not None:
+            arguments = {**arguments, spec.context_parameter: context}
+        if spec.is_async:
+            return await spec.function(**arguments)
+        call = functools.partial(spec.function, **arguments)
+        return await anyio.to_thread.run_sync(
+            call, abandon_on_cancel=True, limiter=self._thread_limiter
+        )
+
+    def _complete(self, result: Any, headers: StandardHeaders) -> Outcome:
+        value = _plain(result)
+        if headers.result_variable is None and headers.result_expression is None:
+            if value is None:
+                return Completed({})
+            if not isinstance(value, dict):
+                raise TypeError(
+                    f"connector '{self.spec.type}' returned {type(result).__name__}; return a "
+                    "pydantic model, a mapping or None, or set a resultVariable header"
+                )
+            return Completed(value)
+        variables: dict[str, Any] = {}
+        if headers.result_variable is not None:
+            variables[headers.result_variable] = value
+        if headers.result_expression is not None:
+            scope = dict(value) if isinstance(value, dict) else {}
+            scope["response"] = value
+            mapped = headers.result_expression.evaluate(scope)
+            if mapped is not None and not isinstance(mapped, dict):
+                raise InvalidHeaderError(
+                    RESULT_EXPRESSION,
+                    f"must evaluate to a context such as {{name: response.value}}, "
+                    f"got {type(mapped).__name__}",
+                )
+            variables.update(mapped or {})
+        return Completed(variables)
+
+    def _incident(self, exc: InputError) -> Failed:
+        self.logger.warning("Job cannot run, raising an incident: %s", self.masker.mask(str(exc)))
+        return Failed(self.masker.mask(str(exc)), retries=0)
+
+    def _failure(
+        self,
+        exc: Exception,
+        job: Job,
+        headers: StandardHeaders,
+        variables: Mapping[str, Any],
+        message: str | None,
+    ) -> Outcome:
+        left = job.info.retries
+        if left is None:
+            left = headers.retries if headers.retries is not None else self.spec.retries
+        retries = max(left - 1, 0)
+        backoff = headers.retry_backoff
+        if backoff is None:
+            backoff = self.spec.retry_backoff
+        if headers.error_expression is not None:
+            mapped = self._map_error(exc, headers, variables, retries, backoff)
+            if mapped is not None:
+                return mapped
+        details = self.masker.mask("".join(traceback.format_exception(exc)))
+        if isinstance(exc, BpmnError):  # raised from inside result mapping
+            return BpmnErrorThrown(exc.code, self.masker.mask(exc.message), exc.variables)
+        if isinstance(exc, InputError):
+            return self._incident(exc)
+        if isinstance(exc, RetryableError):
+            retries = exc.retries if exc.retries is not None else retries
+            backoff = exc.backoff if exc.backoff is not None else backoff
+            text = exc.message
+        elif isinstance(exc, ConnectorError):
+            text = f"Connector error {exc.code}: {exc.message}"
+        else:
+            text = message or f"{type(exc).__name__}: {exc}"
+        return Failed(self.masker.mask(text), retries=retries, backoff=backoff, details=details)
+
+    def _map_error(
+        self,
+        exc: Exception,
+        headers: StandardHeaders,
+        variables: Mapping[str, Any],
+        retries: int,
+        backoff: timedelta,
+    ) -> Outcome | None:
+        expression = headers.error_expression
+        assert expression is not None
+        code = exc.code if isinstance(exc, ConnectorError) else None
+        message = exc.message if isinstance(exc, ConnectorError | RetryableError) else str(exc)
+        error = {
+            "code": code,
+            "message": self.masker.mask(message),
+            "type": type(exc).__name__,
+            "variables": exc.variables if isinstance(exc, ConnectorError) else {},
+        }
+        scope = {**variables, "error": error}
+        if isinstance(exc, ConnectorError) and "response" in exc.variables:
+            scope["response"] = exc.variables["response"]
+        mapped = expression.evaluate(scope)
+        if mapped is None:
+            return None
+        if isinstance(mapped, BpmnErrorResult):
+            return BpmnErrorThrown(mapped.code, self.masker.mask(mapped.message), mapped.variables)
+        if isinstance(mapped, JobErrorResult):
+            if mapped.retry_backoff is not None:
+                try:
+                    backoff = parse_duration(mapped.retry_backoff)
+                except ValueError as bad:
+                    return self._incident(InvalidHeaderError(ERROR_EXPRESSION, str(bad)))
+            return Failed(
+                self.masker.mask(mapped.message),
+                retries=mapped.retries if mapped.retries is not None else retries,
+                backoff=backoff,
+                variables=mapped.variables,
+            )
+        return self._incident(
+            InvalidHeaderError(
+                ERROR_EXPRESSION,
+                "must evaluate to bpmnError(...), jobError(...) or null, "
+                f"got {type(mapped).__name__}",
+            )
+        )
+
+
+async def _no_lease(duration: timedelta) -> None:
+    del duration
+
+
+def _retrying(policy: RetryPolicy) -> AsyncRetrying:
+    return AsyncRetrying(
+        stop=stop_after_attempt(policy.max_attempts),
+        wait=wait_exponential(
+            multiplier=policy.initial_backoff.total_seconds(),
+            exp_base=policy.multiplier,
+            max=policy.max_backoff.total_seconds(),
+        ),
+        retry=retry_if_exception(
+            lambda exc: isinstance(exc, policy.retry_on) and not isinstance(exc, _ALWAYS_STOP)
+        ),
+        sleep=anyio.sleep,
+        reraise=True,
+    )
+
+
+def _plain(result: Any) -> Any:
+    if isinstance(result, pydantic.BaseModel):
+        return result.model_dump(mode="json", by_alias=True)
+    if isinstance(result, Mapping):
+        return dict(result)
+    return result
+
+
+def _problems(exc: pydantic.ValidationError) -> list[FieldProblem]:
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False):
+        location = ".".join(str(part) for part in error["loc"]) or "(input)"
+        problems.append(FieldProblem(location, error["msg"]))
+    return problems

@@ -1,0 +1,199 @@
+"""Secrets: providers, placeholder replacement and masking.
+
+A connector's input names secrets as ``{{secrets.NAME}}`` anywhere inside a string, or as
+``secrets.NAME`` as a whole value (Camunda's older form). The core replaces them in every
+string of the input, nested at any depth, before validation, and remembers each value it
+handed out so that it is masked in every log line and message the project emits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from bpmn_bridge.core._errors import SecretNotFoundError
+
+__all__ = [
+    "ChainSecretProvider",
+    "DirectorySecretProvider",
+    "EnvSecretProvider",
+    "MappingSecretProvider",
+    "SecretMasker",
+    "SecretProvider",
+    "resolve_secrets",
+]
+
+_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.\-]*"
+_PLACEHOLDER = re.compile(r"\{\{\s*secrets\.(" + _NAME + r")\s*\}\}")
+_WHOLE_VALUE = re.compile(r"^secrets\.(" + _NAME + r")$")
+MASK = "****"
+
+
+@runtime_checkable
+class SecretProvider(Protocol):
+    """Where secret values come from."""
+
+    def get(self, name: str) -> str | None:
+        """Return the secret's value, or None when this provider does not know it."""
+        ...
+
+
+class MappingSecretProvider:
+    """Secrets from an in-memory mapping (tests, embedding).
+
+    Args:
+        secrets: Secret names to values.
+    """
+
+    def __init__(self, secrets: Mapping[str, str]) -> None:
+        self._secrets = dict(secrets)
+
+    def get(self, name: str) -> str | None:
+        return self._secrets.get(name)
+
+
+class EnvSecretProvider:
+    """Secrets from environment variables, ``PREFIX`` + name.
+
+    Args:
+        prefix: Prepended to the secret's name to form the variable name, e.g. ``SECRET_``.
+        environ: The environment to read; the process environment by default, read at
+            lookup time so a rotated value is picked up.
+    """
+
+    def __init__(self, prefix: str = "", environ: Mapping[str, str] | None = None) -> None:
+        self._prefix = prefix
+        self._environ = environ
+
+    def get(self, name: str) -> str | None:
+        environ = os.environ if self._environ is None else self._environ
+        return environ.get(self._prefix + name)
+
+
+class DirectorySecretProvider:
+    """Secrets as files in a directory, one file per secret (Kubernetes / Docker layout).
+
+    A single trailing newline is dropped, as files written by editors end with one.
+
+    Args:
+        directory: The directory, e.g. ``/run/secrets``.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self._directory = Path(directory)
+
+    def get(self, name: str) -> str | None:
+        if "/" in name or "\\" in name or name.startswith("."):
+            return None  # a name never reaches outside the directory
+        path = self._directory / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        return text[:-1] if text.endswith("\n") else text
+
+
+class ChainSecretProvider:
+    """Asks each provider in turn; the first that knows the secret wins.
+
+    Args:
+        providers: The providers, in order of precedence.
+    """
+
+    def __init__(self, *providers: SecretProvider) -> None:
+        self._providers = providers
+
+    def get(self, name: str) -> str | None:
+        for provider in self._providers:
+            value = provider.get(name)
+            if value is not None:
+                return value
+        return None
+
+
+class SecretMasker:
+    """Replaces every known secret value in a text with ``****``.
+
+    Thread-safe: sync connectors log from worker threads.
+    """
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self.add(*values)
+
+    def add(self, *values: str) -> None:
+        """Remember secret values to mask from now on (empty strings are ignored)."""
+        fresh = {v for v in values if v and v not in self._values}
+        if fresh:
+            with self._lock:
+                self._values |= fresh
+                # Longest first, so a secret that contains another is masked whole.
+                ordered = sorted(self._values, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+
+    def mask(self, text: str) -> str:
+        """Return ``text`` with every known secret value replaced."""
+        pattern = self._pattern
+        if pattern is None or not text:
+            return text
+        return pattern.sub(MASK, text)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values
+
+
+def resolve_secrets(value: Any, provider: SecretProvider, *, used: set[str] | None = None) -> Any:
+    """Replace secret placeholders in every string of ``value``, at any depth.
+
+    Dicts, lists and tuples are copied; other values are returned as they are.
+
+    Args:
+        value: A JSON-like value (the job's variables).
+        provider: Where secret values come from.
+        used: If given, every secret value handed out is added to it (for masking).
+
+    Returns:
+        The value with placeholders replaced.
+
+    Raises:
+        SecretNotFoundError: A placeholder names a secret the provider does not know; the
+            error names the secret and where it stood, never a value.
+    """
+    return _resolve(value, provider, used, "")
+
+
+def _resolve(value: Any, provider: SecretProvider, used: set[str] | None, where: str) -> Any:
+    if isinstance(value, str):
+        if "secrets." not in value:  # the fast path for nearly every string
+            return value
+        return _resolve_string(value, provider, used, where)
+    if isinstance(value, dict):
+        return {
+            k: _resolve(v, provider, used, f"{where}.{k}" if where else str(k))
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_resolve(v, provider, used, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _lookup(name: str, provider: SecretProvider, used: set[str] | None, where: str) -> str:
+    secret = provider.get(name)
+    if secret is None:
+        raise SecretNotFoundError(name, where)
+    if used is not None:
+        used.add(secret)
+    return secret
+
+
+def _resolve_string(text: str, provider: SecretProvider, used: set[str] | None, where: str) -> str:
+    whole = _WHOLE_VALUE.match(text)
+    if whole is not None:
+        return _lookup(whole.group(1), provider, used, where)
+    return _PLACEHOLDER.sub(lambda m: _lookup(m.group(1), provider, used, where), text)
