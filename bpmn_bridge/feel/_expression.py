@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any, final
 
 from ._compile import Evaluator, compile_node, free_names
-from ._errors import FeelEvaluationError
+from ._errors import FeelEvaluationError, FeelSyntaxError
 from ._parser import parse
 
 __all__ = ["Expression", "compile_expression", "evaluate"]
@@ -88,8 +88,12 @@ def compile_expression(source: str) -> Expression:
         FeelSyntaxError: If ``source`` is not valid FEEL, or uses a construct outside the
             supported subset (the message names the construct and its column).
     """
-    node = parse(source)
-    return Expression(source, compile_node(node), free_names(node))
+    try:
+        node = parse(source)
+        return Expression(source, compile_node(node), free_names(node))
+    except RecursionError:
+        # Thousands of nested brackets; no mapping needs that, and the parser recurses.
+        raise FeelSyntaxError("expression is nested too deeply", source=source, column=1) from None
 
 
 def evaluate(source: str, variables: Mapping[str, Any]) -> Any:

@@ -99,3 +99,12 @@ def test_non_mapping_variables_are_fatal() -> None:
 
 def test_type_errors_inside_expressions_yield_null_not_exceptions() -> None:
     assert evaluate('a + b * c - "x" / d', {"a": [1], "b": {}, "c": True, "d": 0}) is None
+
+
+def test_absurd_nesting_is_a_syntax_error_not_a_crash() -> None:
+    with pytest.raises(FeelSyntaxError, match="nested too deeply"):
+        compile_expression("(" * 5000 + "1" + ")" * 5000)
+
+
+def test_moderate_nesting_compiles() -> None:
+    assert evaluate("(" * 50 + "1" + ")" * 50, {}) == 1
