@@ -686,13 +686,16 @@ class DevEngineCore:
         error_message: str | None = None,
         variables: Mapping[str, Any] | None = None,
         worker: str | None = None,
+        end_if_uncaught: bool = False,
     ) -> None:
         """Throw a BPMN error from a job.
 
         An interrupting error boundary event on the task catches it — one with exactly
         this code first, else a catch-all one — and the instance continues there;
         ``variables`` are set on the root scope. Uncaught errors open an
-        ``UNHANDLED_ERROR_EVENT`` incident.
+        ``UNHANDLED_ERROR_EVENT`` incident (Zeebe), or with ``end_if_uncaught`` end the
+        task's path without taking its outgoing flows (Camunda 7: the instance completes
+        when nothing else is active; ``variables`` still reach the root scope).
 
         Raises:
             InvalidArgumentError: blank error code.
@@ -705,6 +708,12 @@ class DevEngineCore:
         run, ei = self._scope(job.element_instance_key, active_only=True)
         assert ei is not None
         boundary = self._find_catch(ei.node, error_code)
+        if boundary is None and end_if_uncaught:
+            self._propagate(run, ei, {k: _as_typed(v) for k, v in (variables or {}).items()})
+            self._drop_element(run, ei)
+            if not run.elements and not any(any(c.values()) for c in run.joins.values()):
+                self._end(run, InstanceState.COMPLETED)
+            return
         if boundary is None:
             self._cancel_timer(job.key)
             self._unqueue(job)
