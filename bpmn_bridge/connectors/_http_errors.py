@@ -55,7 +55,7 @@ def translate_transport_error(
     exc: httpx.HTTPError | httpx.InvalidURL,
     *,
     action: str,
-    timeout: httpx.Timeout,
+    timeouts: httpx.Timeout,
     redact: SecretMasker,
 ) -> ConnectorError | RetryableError:
     """Translate an httpx exception into the project's error for it.
@@ -64,7 +64,7 @@ def translate_transport_error(
         exc: What httpx raised.
         action: What was being done, e.g. ``"GET https://api.example.com"``; must be safe
             to show.
-        timeout: The timeouts in force, named in timeout messages.
+        timeouts: The timeouts in force, named in timeout messages.
         redact: Removes the job's secret values from the message.
 
     Returns:
@@ -72,13 +72,13 @@ def translate_transport_error(
     """
     reason = redact.mask(str(exc)) or type(exc).__name__
     if isinstance(exc, httpx.ConnectTimeout):
-        return RetryableError(f"{action}: no connection within {timeout.connect} s")
+        return RetryableError(f"{action}: no connection within {timeouts.connect} s")
     if isinstance(exc, httpx.ReadTimeout):
-        return RetryableError(f"{action}: no response within the {timeout.read} s read timeout")
+        return RetryableError(f"{action}: no response within the {timeouts.read} s read timeout")
     if isinstance(exc, httpx.WriteTimeout):
-        return RetryableError(f"{action}: sending the request took over {timeout.write} s")
+        return RetryableError(f"{action}: sending the request took over {timeouts.write} s")
     if isinstance(exc, httpx.PoolTimeout):
-        return RetryableError(f"{action}: no free connection within {timeout.pool} s")
+        return RetryableError(f"{action}: no free connection within {timeouts.pool} s")
     if isinstance(exc, httpx.ConnectError):
         return _connect_error(exc, action=action, reason=reason)
     if isinstance(exc, httpx.TooManyRedirects):

@@ -195,7 +195,7 @@ class OAuthTokenCache:
             )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise translate_transport_error(
-                exc, action=action, timeout=timeouts, redact=redact
+                exc, action=action, timeouts=timeouts, redact=redact
             ) from None
         token, expires_in = _parse_token_response(response, action=action)
         return _Token(token, self._expiry(started, expires_in))

@@ -36,6 +36,7 @@ from pydantic.alias_generators import to_camel
 from bpmn_bridge import ConnectorContext, ConnectorError, SecretMasker, connector
 from bpmn_bridge.connectors._http_clients import ClientSettings, default_pool
 from bpmn_bridge.connectors._http_errors import origin_of, translate_transport_error
+from bpmn_bridge.connectors._httpx_log_masking import masking_httpx_logs
 from bpmn_bridge.connectors._oauth import TokenRequest, default_token_cache
 
 __all__ = [
@@ -275,48 +276,23 @@ async def http_json(request: HttpRequest, context: ConnectorContext) -> HttpResp
     redact = SecretMasker(_secret_values(request))
     action = f"{request.method} {origin_of(request.url)}"
     client = _client(request)
-    timeout = httpx.Timeout(
+    timeouts = httpx.Timeout(
         connect=request.connect_timeout_seconds,
         read=request.read_timeout_seconds,
         write=request.read_timeout_seconds,
         pool=request.connect_timeout_seconds,
     )
-    headers = dict(request.headers)
-    oauth_token: str | None = None
     auth = request.authentication
-    if isinstance(auth, OAuthClientCredentials):
-        oauth_token = await default_token_cache.get_token(
-            _token_request(auth), client=client, timeouts=timeout, redact=redact
+    with masking_httpx_logs(redact):
+        oauth_token: str | None = None
+        if isinstance(auth, OAuthClientCredentials):
+            oauth_token = await default_token_cache.get_token(
+                _token_request(auth), client=client, timeouts=timeouts, redact=redact
+            )
+            redact.add(oauth_token)
+        response = await _send(
+            request, client, oauth_token=oauth_token, timeouts=timeouts, redact=redact
         )
-        redact.add(oauth_token)
-        headers["Authorization"] = f"Bearer {oauth_token}"
-    elif isinstance(auth, BearerAuthentication):
-        headers["Authorization"] = f"Bearer {auth.token.get_secret_value()}"
-    content, content_type = _encode_body(request)
-    if content_type is not None and not _has_header(headers, "content-type"):
-        headers["Content-Type"] = content_type
-    try:
-        outgoing = client.build_request(
-            request.method,
-            _with_query(request.url, request.query_parameters),
-            headers=headers,
-            content=content,
-            timeout=timeout,
-        )
-        basic = (
-            httpx.BasicAuth(auth.username, auth.password.get_secret_value())
-            if isinstance(auth, BasicAuthentication)
-            else None
-        )
-        response = await client.send(outgoing, auth=basic)
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise translate_transport_error(
-            exc, action=action, timeout=timeout, redact=redact
-        ) from None
-    except UnicodeEncodeError:
-        raise ConnectorError(
-            "INVALID_REQUEST", f"{action}: header names and values must be ASCII"
-        ) from None
 
     result = HttpResponse(
         status=response.status_code,
@@ -336,6 +312,46 @@ async def http_json(request: HttpRequest, context: ConnectorContext) -> HttpResp
         f"{action} answered HTTP {response.status_code} {response.reason_phrase}".rstrip(),
         variables={"response": result.model_dump(mode="json")},
     )
+
+
+async def _send(
+    request: HttpRequest,
+    client: httpx.AsyncClient,
+    *,
+    oauth_token: str | None,
+    timeouts: httpx.Timeout,
+    redact: SecretMasker,
+) -> httpx.Response:
+    action = f"{request.method} {origin_of(request.url)}"
+    headers = dict(request.headers)
+    auth = request.authentication
+    basic: httpx.BasicAuth | None = None
+    if oauth_token is not None:
+        headers["Authorization"] = f"Bearer {oauth_token}"
+    elif isinstance(auth, BearerAuthentication):
+        headers["Authorization"] = f"Bearer {auth.token.get_secret_value()}"
+    elif isinstance(auth, BasicAuthentication):
+        basic = httpx.BasicAuth(auth.username, auth.password.get_secret_value())
+    content, content_type = _encode_body(request)
+    if content_type is not None and not _has_header(headers, "content-type"):
+        headers["Content-Type"] = content_type
+    try:
+        outgoing = client.build_request(
+            request.method,
+            _with_query(request.url, request.query_parameters),
+            headers=headers,
+            content=content,
+            timeout=timeouts,
+        )
+        return await client.send(outgoing, auth=basic)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise translate_transport_error(
+            exc, action=action, timeouts=timeouts, redact=redact
+        ) from None
+    except UnicodeEncodeError:
+        raise ConnectorError(
+            "INVALID_REQUEST", f"{action}: header names and values must be ASCII"
+        ) from None
 
 
 def _client(request: HttpRequest) -> httpx.AsyncClient:
@@ -373,6 +389,9 @@ def _secret_values(request: HttpRequest) -> list[str]:
         values.extend(str(v) for v in items if len(str(v)) >= 4)
     url = httpx.URL(request.url)
     values.extend(v for v in (url.username, url.password) if v)
+    # The path may hold a secret too (webhook URLs); it only ever shows in httpx's log line.
+    if len(url.raw_path) >= 4:
+        values.append(url.raw_path.decode("ascii"))
     auth = request.authentication
     if isinstance(auth, BasicAuthentication):
         values.append(auth.password.get_secret_value())

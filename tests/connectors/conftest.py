@@ -171,7 +171,9 @@ def _app(state: ServerState) -> web.Application:
     app = web.Application()
     app[STATE] = state
     app.router.add_route("*", "/echo", _echo)
+    app.router.add_route("*", "/echo/{tail:.*}", _echo)
     app.router.add_route("*", "/status/{code}", _status)
+    app.router.add_route("*", "/status/{code}/{tail:.*}", _status)
     app.router.add_get("/text", _text)
     app.router.add_get("/lying-json", _lying_json)
     app.router.add_get("/empty", _empty)
