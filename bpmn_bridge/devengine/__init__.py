@@ -31,12 +31,14 @@ from ._model import (
     ProcessInstance,
     TypedValue,
 )
+from ._server import DevEngine
 
 __all__ = [
     "DEFAULT_TENANT",
     "ActivatedJob",
     "BpmnModelError",
     "Deployment",
+    "DevEngine",
     "DevEngineCore",
     "DevEngineError",
     "ElementInstanceInfo",
