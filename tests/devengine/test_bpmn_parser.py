@@ -22,7 +22,8 @@ HEAD = (
 
 
 def model(body: str, process_id: str = "p") -> str:
-    return f'{HEAD}<bpmn:process id="{process_id}" isExecutable="true">{body}</bpmn:process></bpmn:definitions>'
+    process = f'<bpmn:process id="{process_id}" isExecutable="true">{body}</bpmn:process>'
+    return f"{HEAD}{process}</bpmn:definitions>"
 
 
 START = '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="x"/>'
@@ -143,7 +144,8 @@ def test_dangling_sequence_flow_is_rejected() -> None:
     with pytest.raises(BpmnModelError, match="unknown element 'nowhere'"):
         parse_bpmn(
             model(
-                '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="nowhere"/>'
+                '<bpmn:startEvent id="s"/>'
+                '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="nowhere"/>'
             )
         )
 
