@@ -1,0 +1,65 @@
+"""Slots for running jobs: fetch only what can run now."""
+
+from __future__ import annotations
+
+import anyio
+
+__all__ = ["Capacity"]
+
+
+class Capacity:
+    """A connector's job slots in one worker process, shared by every engine it serves.
+
+    A fetch first reserves free slots and asks the engine for at most that many jobs, so the
+    worker never holds a leased job it cannot start: back pressure reaches the engine.
+
+    Args:
+        size: Jobs that may run at once.
+        share: At most this many slots one fetch may reserve, so engines served together
+            each get a share while the other long-polls.
+    """
+
+    def __init__(self, size: int, *, share: int | None = None) -> None:
+        self.size = size
+        self.share = max(1, min(share or size, size))
+        self._free = size
+        self._changed = anyio.Event()
+
+    @property
+    def free(self) -> int:
+        """Slots neither running a job nor reserved by a fetch."""
+        return self._free
+
+    @property
+    def in_use(self) -> int:
+        """Slots running a job or reserved by a fetch."""
+        return self.size - self._free
+
+    async def reserve(self, most: int | None = None) -> int:
+        """Wait for at least one free slot, then reserve up to ``most`` (the share).
+
+        Returns:
+            How many slots were reserved (at least 1).
+        """
+        limit = self.share if most is None else max(1, min(most, self.share))
+        while self._free == 0:
+            await self._wait_for_change()
+        taken = min(self._free, limit)
+        self._free -= taken
+        return taken
+
+    def release(self, count: int = 1) -> None:
+        """Give slots back (a job ended, or a fetch returned fewer jobs than reserved)."""
+        if count <= 0:
+            return
+        self._free = min(self.size, self._free + count)
+        self._changed.set()
+        self._changed = anyio.Event()
+
+    async def wait_idle(self) -> None:
+        """Wait until no slot is in use."""
+        while self._free < self.size:
+            await self._wait_for_change()
+
+    async def _wait_for_change(self) -> None:
+        await self._changed.wait()

@@ -1,0 +1,456 @@
+"""The runtime: many connectors on many engines in one process, one concurrency model.
+
+For every (engine, connector) pair a fetch loop reserves free job slots, fetches at most
+that many jobs (long polling) and starts each in the jobs task group. A job's lease is kept
+alive while it runs; its outcome is reported even while the worker shuts down. On stop the
+fetch loops end first, in-flight jobs get a grace period, and whatever is still running
+after it is handed back to its engine so another worker takes it at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import socket
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_never, wait_random_exponential
+
+from bpmn_bridge.adapters import EngineAdapter, FetchRequest, StreamingAdapter
+from bpmn_bridge.core import (
+    BpmnErrorThrown,
+    Cancellation,
+    Completed,
+    ConfigurationError,
+    ConnectorSpec,
+    EngineUnavailableError,
+    Job,
+    JobInfo,
+    JobNotFoundError,
+    JobPipeline,
+    Outcome,
+    SecretMasker,
+    SecretProvider,
+    get_spec,
+)
+from bpmn_bridge.runtime._capacity import Capacity
+from bpmn_bridge.runtime._hooks import JobFinished, RuntimeHooks
+
+__all__ = ["Runtime"]
+
+log = logging.getLogger("bpmn_bridge.runtime")
+
+
+@dataclass(eq=False)
+class _Connector:
+    spec: ConnectorSpec
+    pipeline: JobPipeline
+    capacity: Capacity
+
+
+@dataclass(eq=False)
+class _Running:
+    job: JobInfo
+    connector: str
+    scope: anyio.CancelScope
+    cancellation: Cancellation
+    done: bool = False
+
+
+@dataclass
+class _EngineState:
+    adapter: EngineAdapter
+    connected: bool = False
+    last_error: str = ""
+    running: set[_Running] = field(default_factory=set)
+
+
+class Runtime:
+    """Runs connectors as workers on one or more engines.
+
+    Use ``await runtime.run()`` (until :meth:`request_stop` or cancellation), or
+    ``async with runtime:`` to run it in the background of a block.
+
+    Args:
+        connectors: Functions decorated with ``@connector`` (or their specs).
+        engines: Engine adapters; the same connector serves every one of them.
+        secrets: Where ``{{secrets.NAME}}`` values come from.
+        worker_name: The lease holder's name on the engines; host and pid by default.
+        lease: The lease asked per fetch; long jobs have it extended while they run.
+        long_poll: How long a fetch may wait on the engine for jobs.
+        grace_period: On stop, how long in-flight jobs may take to finish before they are
+            handed back to the engine.
+        hooks: Called at each step of a job (metrics, tracing...).
+        streaming: Also open job streams on engines that support them.
+        reconnect_max_wait: Upper bound of the wait between reconnect attempts.
+
+    Raises:
+        ConfigurationError: No connector, no engine, two connectors of one type, or two
+            engines of one name.
+    """
+
+    def __init__(
+        self,
+        *,
+        connectors: Sequence[Callable[..., Any] | ConnectorSpec],
+        engines: Sequence[EngineAdapter],
+        secrets: SecretProvider | None = None,
+        worker_name: str | None = None,
+        lease: timedelta = timedelta(seconds=60),
+        long_poll: timedelta = timedelta(seconds=20),
+        grace_period: timedelta = timedelta(seconds=30),
+        hooks: Iterable[RuntimeHooks] = (),
+        streaming: bool = True,
+        reconnect_max_wait: timedelta = timedelta(seconds=30),
+    ) -> None:
+        specs = [c if isinstance(c, ConnectorSpec) else get_spec(c) for c in connectors]
+        if not specs:
+            raise ConfigurationError("Runtime needs at least one connector")
+        if not engines:
+            raise ConfigurationError("Runtime needs at least one engine")
+        _unique("connectors of type", [s.type for s in specs])
+        _unique("engines named", [e.name for e in engines])
+        self.masker = SecretMasker()
+        self.worker_name = worker_name or f"bpmn-bridge-{socket.gethostname()}-{os.getpid()}"
+        self.lease = lease
+        self.long_poll = long_poll
+        self.grace_period = grace_period
+        self.hooks = tuple(hooks)
+        self.streaming = streaming
+        self.reconnect_max_wait = reconnect_max_wait
+        self._connectors = [
+            _Connector(
+                spec=s,
+                pipeline=JobPipeline(
+                    s,
+                    secrets=secrets,
+                    masker=self.masker,
+                    thread_limiter=anyio.CapacityLimiter(s.max_concurrency),
+                ),
+                capacity=Capacity(
+                    s.max_concurrency, share=math.ceil(s.max_concurrency / len(engines))
+                ),
+            )
+            for s in specs
+        ]
+        self._engines = {e.name: _EngineState(e) for e in engines}
+        self._stop_requested: anyio.Event | None = None
+        self._started = False
+        self._stopping = False
+        self._background: TaskGroup | None = None
+
+    # -- observation ---------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """True while running, not stopping, and connected to every engine."""
+        return (
+            self._started
+            and not self._stopping
+            and all(state.connected for state in self._engines.values())
+        )
+
+    def engine_status(self) -> dict[str, dict[str, object]]:
+        """Per engine: whether it answers, the last transport error (masked), jobs running."""
+        return {
+            name: {
+                "connected": state.connected,
+                "last_error": self.masker.mask(state.last_error),
+                "in_flight": len(state.running),
+            }
+            for name, state in self._engines.items()
+        }
+
+    @property
+    def in_flight(self) -> int:
+        """Jobs running now, on all engines."""
+        return sum(len(state.running) for state in self._engines.values())
+
+    # -- life cycle ----------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        """Begin a graceful stop: no more fetching, drain, then return what is left."""
+        self._stopping = True
+        if self._stop_requested is not None:
+            self._stop_requested.set()
+
+    async def run(self) -> None:
+        """Serve until :meth:`request_stop` is called, then drain and return."""
+        self._stop_requested = anyio.Event()
+        if self._stopping:
+            self._stop_requested.set()
+        async with contextlib.AsyncExitStack() as stack:
+            for state in self._engines.values():
+                await stack.enter_async_context(state.adapter)
+            async with anyio.create_task_group() as jobs:
+                self._started = True
+                try:
+                    async with anyio.create_task_group() as fetchers:
+                        fetchers.start_soon(self._cancel_on_stop, fetchers.cancel_scope)
+                        for state in self._engines.values():
+                            fetchers.start_soon(self._watch_connection, state)
+                            for connector in self._connectors:
+                                fetchers.start_soon(self._poll, state, connector, jobs)
+                                if self.streaming and isinstance(state.adapter, StreamingAdapter):
+                                    fetchers.start_soon(self._stream, state, connector, jobs)
+                    await self._drain()
+                finally:
+                    self._started = False
+        log.info("Worker %s stopped", self.worker_name)
+
+    async def __aenter__(self) -> Runtime:
+        self._background = anyio.create_task_group()
+        await self._background.__aenter__()
+        self._background.start_soon(self.run)
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        assert self._background is not None
+        self.request_stop()
+        await self._background.__aexit__(*exc_info)
+        self._background = None
+
+    async def _cancel_on_stop(self, scope: anyio.CancelScope) -> None:
+        assert self._stop_requested is not None
+        await self._stop_requested.wait()
+        log.info("Stopping: no more fetching, %d jobs in flight", self.in_flight)
+        scope.cancel()
+
+    async def _drain(self) -> None:
+        with anyio.move_on_after(self.grace_period.total_seconds()):
+            for connector in self._connectors:
+                await connector.capacity.wait_idle()
+        left = [r for state in self._engines.values() for r in state.running if not r.done]
+        if left:
+            log.warning("Grace period over: handing %d unfinished jobs back", len(left))
+        for running in left:
+            running.cancellation.set()
+            running.scope.cancel()
+
+    # -- fetching ------------------------------------------------------------------
+
+    def _request(self, connector: _Connector) -> FetchRequest:
+        spec = connector.spec
+        return FetchRequest(
+            type=spec.type,
+            worker=self.worker_name,
+            max_jobs=1,
+            lease=min(self.lease, spec.timeout + timedelta(seconds=10)),
+            long_poll=self.long_poll,
+            variables=spec.fetch_variables,
+        )
+
+    def _retrying(self, state: _EngineState) -> AsyncRetrying:
+        def note(retry_state: Any) -> None:
+            error = retry_state.outcome.exception() if retry_state.outcome else None
+            self._set_connected(state, False, error)
+
+        return AsyncRetrying(
+            retry=retry_if_exception_type(EngineUnavailableError),
+            wait=wait_random_exponential(
+                multiplier=0.1, max=self.reconnect_max_wait.total_seconds()
+            ),
+            stop=stop_never,
+            before_sleep=note,
+            sleep=anyio.sleep,
+            reraise=True,
+        )
+
+    async def _poll(self, state: _EngineState, connector: _Connector, jobs: TaskGroup) -> None:
+        base = self._request(connector)
+        while True:
+            reserved = await connector.capacity.reserve()
+            try:
+                async for attempt in self._retrying(state):
+                    with attempt:
+                        fetched = await state.adapter.fetch(replace(base, max_jobs=reserved))
+            except BaseException:
+                connector.capacity.release(reserved)
+                raise
+            self._set_connected(state, True)
+            connector.capacity.release(reserved - len(fetched))
+            for job in fetched:
+                jobs.start_soon(self._run_job, state, connector, job)
+
+    async def _stream(self, state: _EngineState, connector: _Connector, jobs: TaskGroup) -> None:
+        adapter = state.adapter
+        assert isinstance(adapter, StreamingAdapter)
+
+        async def accept(job: Job) -> None:
+            await connector.capacity.reserve(1)
+            jobs.start_soon(self._run_job, state, connector, job)
+
+        request = self._request(connector)
+        async for attempt in self._retrying(state):
+            with attempt:
+                await adapter.stream(request, accept)
+
+    async def _watch_connection(self, state: _EngineState) -> None:
+        """Ready means answering: check each engine now, and again while it is down."""
+        while True:
+            if not state.connected:
+                try:
+                    await state.adapter.check()
+                except EngineUnavailableError as exc:
+                    self._set_connected(state, False, exc)
+                else:
+                    self._set_connected(state, True)
+            await anyio.sleep(1.0)
+
+    def _set_connected(
+        self, state: _EngineState, connected: bool, error: BaseException | None = None
+    ) -> None:
+        if error is not None:
+            state.last_error = str(error)
+        if state.connected == connected:
+            return
+        state.connected = connected
+        name = state.adapter.name
+        if connected:
+            log.info("Engine %s connected", name)
+        else:
+            log.warning("Engine %s unavailable, reconnecting: %s", name, state.last_error)
+        for hook in self.hooks:
+            hook.engine_connection(name, connected)
+
+    # -- running one job -----------------------------------------------------------
+
+    async def _run_job(self, state: _EngineState, connector: _Connector, job: Job) -> None:
+        info, spec = job.info, connector.spec
+        running = _Running(info, spec.type, anyio.CancelScope(), Cancellation())
+        state.running.add(running)
+        for hook in self.hooks:
+            hook.job_activated(info, spec.type)
+        started = time.monotonic()
+        outcome: Outcome | None = None
+        try:
+            with running.scope:
+                async with anyio.create_task_group() as keeper:
+                    keeper.start_soon(self._keep_lease, state, connector, running)
+                    outcome = await connector.pipeline.run(
+                        job,
+                        lease_extender=lambda d: self._extend(state, connector, info, d),
+                        cancellation=running.cancellation,
+                    )
+                    keeper.cancel_scope.cancel()
+            running.done = True
+            with anyio.CancelScope(shield=True):
+                if outcome is None:
+                    await self._return(state, connector, info)
+                else:
+                    reported = await self._report(state, info, outcome)
+                    event = JobFinished(
+                        info, spec.type, outcome, time.monotonic() - started, reported
+                    )
+                    for hook in self.hooks:
+                        hook.job_finished(event)
+        finally:
+            state.running.discard(running)
+            connector.capacity.release(1)
+
+    async def _keep_lease(
+        self, state: _EngineState, connector: _Connector, running: _Running
+    ) -> None:
+        lease = self._request(connector).lease
+        # Extend at half the lease: a slow network round trip still lands before expiry.
+        interval = max(lease.total_seconds() / 2, 0.05)
+        while True:
+            await anyio.sleep(interval)
+            try:
+                await self._extend(state, connector, running.job, lease)
+            except JobNotFoundError:
+                log.warning(
+                    "Job %s of %s is gone from %s (instance cancelled or lease lost); "
+                    "asking the connector to stop",
+                    running.job.id,
+                    connector.spec.type,
+                    state.adapter.name,
+                )
+                running.cancellation.set()
+                return
+            except EngineUnavailableError as exc:
+                self._set_connected(state, False, exc)
+
+    async def _extend(
+        self, state: _EngineState, connector: _Connector, job: JobInfo, duration: timedelta
+    ) -> None:
+        await state.adapter.extend_lease(job, duration)
+        for hook in self.hooks:
+            hook.lease_extended(job, connector.spec.type)
+
+    async def _report(self, state: _EngineState, job: JobInfo, outcome: Outcome) -> bool:
+        """Tell the engine how the job ended; keep trying while the engine is unreachable.
+
+        Gives up only when the job is gone (the engine redelivers it after its lease, so
+        nothing is lost: at-least-once).
+        """
+        adapter = state.adapter
+        # Past the lease the engine hands the job to another worker anyway, so keep trying
+        # only that long; an outage longer than that costs a redelivery, not a lost job.
+        with anyio.move_on_after(max(self.lease.total_seconds(), 30.0)):
+            return await self._report_once(state, job, outcome)
+        log.warning(
+            "Gave up reporting job %s to %s; the engine will offer it again", job.id, adapter.name
+        )
+        return False
+
+    async def _report_once(self, state: _EngineState, job: JobInfo, outcome: Outcome) -> bool:
+        adapter = state.adapter
+        try:
+            async for attempt in self._retrying(state):
+                with attempt:
+                    if isinstance(outcome, Completed):
+                        await adapter.complete(job, outcome.variables)
+                    elif isinstance(outcome, BpmnErrorThrown):
+                        await adapter.throw_bpmn_error(
+                            job,
+                            code=outcome.code,
+                            message=outcome.message,
+                            variables=outcome.variables,
+                        )
+                    else:
+                        await adapter.fail(
+                            job,
+                            message=outcome.message,
+                            details=outcome.details,
+                            retries=outcome.retries,
+                            backoff=outcome.backoff,
+                            variables=outcome.variables,
+                        )
+                    return True
+        except JobNotFoundError as exc:
+            log.warning(
+                "Outcome of job %s not accepted by %s, the job is gone: %s",
+                job.id,
+                adapter.name,
+                self.masker.mask(str(exc)),
+            )
+            return False
+        raise AssertionError("unreachable: the retry loop returns or raises")
+
+    async def _return(self, state: _EngineState, connector: _Connector, job: JobInfo) -> None:
+        with anyio.move_on_after(10):
+            try:
+                await state.adapter.return_job(job)
+            except (JobNotFoundError, EngineUnavailableError) as exc:
+                log.warning("Could not hand job %s back (its lease will expire): %s", job.id, exc)
+                return
+            for hook in self.hooks:
+                hook.job_returned(job, connector.spec.type)
+            log.info("Handed job %s back to %s", job.id, state.adapter.name)
+
+
+def _unique(what: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ConfigurationError(f"Two {what} '{name}'; each must be unique")
+        seen.add(name)
