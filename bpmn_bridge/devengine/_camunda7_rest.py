@@ -1,0 +1,1014 @@
+"""The dev engine's Camunda 7 REST front: the ``/engine-rest`` subset external-task workers use.
+
+Covers deployments, starting instances, runtime and history queries, incidents and the whole
+external-task protocol (fetchAndLock with long polling, complete, failure, bpmnError,
+extendLock, unlock). Statuses, error bodies (``{"type", "message", "code"}``) and JSON shapes
+are those of the real Camunda 7.24 engine; ``tests/devengine/test_camunda7_scenarios.py``
+runs the same scenarios against both and is the reference when they disagree.
+
+Camunda 7 ids are the engine's int64 keys rendered as strings. Engine errors
+(`bpmn_bridge.devengine._errors`) are translated here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+
+from ._camunda7_variables import (
+    VariableConversionError,
+    decode_variables,
+    encode_value,
+    encode_variables,
+)
+from ._engine import DevEngineCore
+from ._errors import (
+    BpmnModelError,
+    InvalidArgumentError,
+    InvalidStateError,
+    NotFoundError,
+)
+from ._model import (
+    ActivatedJob,
+    Incident,
+    IncidentType,
+    InstanceState,
+    Job,
+    JobFilter,
+    JobState,
+    ProcessDefinition,
+    ProcessInstance,
+    TypedValue,
+)
+
+__all__ = ["CAMUNDA7_VERSION", "create_camunda7_app"]
+
+CAMUNDA7_VERSION = "7.24.0"
+"""The Camunda 7 version this front imitates (and ``GET /version`` reports)."""
+
+_MAX_ASYNC_RESPONSE_TIMEOUT_MS = 1_800_000
+_DEPLOYMENT_FIELDS = frozenset(
+    {
+        "deployment-name",
+        "enable-duplicate-filtering",
+        "deploy-changed-only",
+        "deployment-source",
+        "tenant-id",
+        "deployment-activation-time",
+    }
+)
+_ENGINE_KEY: web.AppKey[DevEngineCore] = web.AppKey("camunda7_engine", DevEngineCore)
+
+
+class _RestError(Exception):
+    """A Camunda 7 error response: HTTP status plus ``{"type", "message", "code"}``.
+
+    ``code`` is ``0`` for exceptions the real engine raises inside a command and ``null``
+    for those its REST layer raises itself; clients rarely look, but it costs nothing.
+    """
+
+    def __init__(self, status: int, type_: str, message: str, *, code: int | None = 0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.type = type_
+        self.message = message
+        self.code = code
+
+
+def _invalid_request(message: str, status: int = 400) -> _RestError:
+    return _RestError(status, "InvalidRequestException", message, code=None)
+
+
+def _fmt_time(epoch_ms: int | None) -> str | None:
+    if epoch_ms is None:
+        return None
+    moment = dt.datetime.fromtimestamp(epoch_ms / 1000, tz=dt.UTC)
+    return f"{moment.strftime('%Y-%m-%dT%H:%M:%S')}.{epoch_ms % 1000:03d}+0000"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _error_body(error: _RestError) -> web.Response:
+    return web.json_response(
+        {"type": error.type, "message": error.message, "code": error.code}, status=error.status
+    )
+
+
+@web.middleware
+async def _errors_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except _RestError as exc:
+        return _error_body(exc)
+    except VariableConversionError as exc:
+        return _error_body(_invalid_request(str(exc)))
+    except NotFoundError as exc:
+        return _error_body(_RestError(404, "RestException", str(exc), code=None))
+    except BpmnModelError as exc:
+        return _error_body(
+            _RestError(
+                400,
+                "ParseException",
+                f"ENGINE-09005 Could not parse BPMN process. Errors: \n* {exc}",
+                code=None,
+            )
+        )
+    except InvalidArgumentError as exc:
+        return _error_body(_invalid_request(str(exc)))
+    except InvalidStateError as exc:
+        return _error_body(_RestError(500, "ProcessEngineException", str(exc)))
+
+
+# ------------------------------------------------------------------ request helpers
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _invalid_request(f"Invalid JSON body: {exc}") from None
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise _invalid_request("Expected a JSON object as request body")
+    return body
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.lower() == "true"
+
+
+def _key(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _engine(request: web.Request) -> DevEngineCore:
+    return request.app[_ENGINE_KEY]
+
+
+def _job_or_404(engine: DevEngineCore, task_id: str, *, code: int | None = 0) -> Job:
+    key = _key(task_id)
+    try:
+        if key is None:
+            raise NotFoundError(task_id)
+        return engine.get_job(key)
+    except NotFoundError:
+        raise _RestError(
+            404, "RestException", f"External task with id {task_id} does not exist", code=code
+        ) from None
+
+
+def _owner(job: Job) -> str:
+    return job.worker if job.worker is not None else "null"
+
+
+def _require_owner(job: Job, worker: Any, what: str, *, quote: str = "'") -> str:
+    # Camunda 7 compares the caller with the recorded worker even after the lock expired or
+    # was released (then the owner is 'null'); the engine core is more lenient.
+    if worker is None:
+        raise _RestError(500, "NullValueException", "workerId is null")
+    if job.worker != worker:
+        raise _RestError(
+            400,
+            "RestException",
+            f"{what} by worker '{worker}{quote}. It is locked by worker '{_owner(job)}'.",
+        )
+    return str(worker)
+
+
+# ------------------------------------------------------------------ DTOs
+
+
+def _definition_dto(definition: ProcessDefinition) -> dict[str, Any]:
+    return {
+        "id": definition.id,
+        "key": definition.bpmn_process_id,
+        "category": None,
+        "description": None,
+        "name": definition.name,
+        "version": definition.version,
+        "resource": definition.resource_name,
+        "deploymentId": str(definition.deployment_key),
+        "diagram": None,
+        "suspended": False,
+        "tenantId": definition.tenant_id,
+        "versionTag": definition.version_tag,
+        "historyTimeToLive": None,
+        "startableInTasklist": True,
+    }
+
+
+def _instance_dto(instance: ProcessInstance) -> dict[str, Any]:
+    return {
+        "links": [],
+        "id": str(instance.key),
+        "definitionId": instance.definition.id,
+        "businessKey": instance.business_key,
+        "caseInstanceId": None,
+        "ended": instance.ended,
+        "suspended": False,
+        "tenantId": instance.tenant_id,
+        "definitionKey": instance.definition.bpmn_process_id,
+    }
+
+
+_HISTORY_STATES = {
+    InstanceState.ACTIVE: "ACTIVE",
+    InstanceState.INCIDENT: "ACTIVE",
+    InstanceState.COMPLETED: "COMPLETED",
+    InstanceState.CANCELED: "EXTERNALLY_TERMINATED",
+}
+
+
+def _history_instance_dto(instance: ProcessInstance) -> dict[str, Any]:
+    definition = instance.definition
+    ended = instance.ended_at
+    return {
+        "id": str(instance.key),
+        "businessKey": instance.business_key,
+        "processDefinitionId": definition.id,
+        "processDefinitionKey": definition.bpmn_process_id,
+        "processDefinitionName": definition.name,
+        "processDefinitionVersion": definition.version,
+        "startTime": _fmt_time(instance.started_at),
+        "endTime": _fmt_time(ended),
+        "removalTime": None,
+        "durationInMillis": None if ended is None else ended - instance.started_at,
+        "startUserId": None,
+        "startActivityId": definition.graph.start_node,
+        "deleteReason": None,
+        "rootProcessInstanceId": str(instance.key),
+        "superProcessInstanceId": None,
+        "superCaseInstanceId": None,
+        "caseInstanceId": None,
+        "tenantId": instance.tenant_id,
+        "state": _HISTORY_STATES[instance.state],
+        "restartedProcessInstanceId": None,
+    }
+
+
+def _lock_expiration(job: Job) -> int | None:
+    if job.state is JobState.ACTIVATED:
+        return job.deadline
+    if job.state is JobState.BACKOFF:
+        # Camunda 7 implements retryTimeout by locking the task until the backoff ends.
+        return job.retry_at
+    return None
+
+
+def _task_dto(job: Job) -> dict[str, Any]:
+    definition = job.definition
+    return {
+        "activityId": job.element_id,
+        "activityInstanceId": f"{job.element_id}:{job.element_instance_key}",
+        "errorMessage": job.error_message,
+        "executionId": str(job.element_instance_key),
+        "id": str(job.key),
+        "lockExpirationTime": _fmt_time(_lock_expiration(job)),
+        "createTime": _fmt_time(job.created_at),
+        "processDefinitionId": definition.id,
+        "processDefinitionKey": definition.bpmn_process_id,
+        "processDefinitionVersionTag": definition.version_tag,
+        "processInstanceId": str(job.process_instance_key),
+        "retries": job.retries,
+        "suspended": False,
+        "workerId": job.worker,
+        "topicName": job.type,
+        "tenantId": job.tenant_id,
+        "priority": job.priority,
+        "businessKey": job.business_key,
+    }
+
+
+def _locked_task_dto(
+    job: ActivatedJob, *, include_extension_properties: bool, deserialize: bool
+) -> dict[str, Any]:
+    definition = job.definition
+    return {
+        "activityId": job.element_id,
+        "activityInstanceId": f"{job.element_id}:{job.element_instance_key}",
+        "errorMessage": job.error_message,
+        "errorDetails": job.error_details,
+        "executionId": str(job.element_instance_key),
+        "id": str(job.key),
+        "lockExpirationTime": _fmt_time(job.deadline),
+        "createTime": _fmt_time(job.created_at),
+        "processDefinitionId": definition.id,
+        "processDefinitionKey": definition.bpmn_process_id,
+        "processDefinitionVersionTag": definition.version_tag,
+        "processInstanceId": str(job.process_instance_key),
+        "retries": job.retries,
+        "suspended": False,
+        "workerId": job.worker,
+        "topicName": job.type,
+        "tenantId": job.tenant_id,
+        "variables": encode_variables(job.variables, deserialize=deserialize),
+        "priority": job.priority,
+        "businessKey": job.business_key,
+        "extensionProperties": (
+            dict(job.extension_properties) if include_extension_properties else {}
+        ),
+    }
+
+
+def _incident_dto(incident: Incident) -> dict[str, Any]:
+    incident_type = (
+        "failedExternalTask"
+        if incident.type is IncidentType.JOB_NO_RETRIES
+        else incident.type.value
+    )
+    return {
+        "id": str(incident.key),
+        "processDefinitionId": incident.instance.definition.id,
+        "processInstanceId": str(incident.process_instance_key),
+        "executionId": str(incident.element_instance_key),
+        "incidentTimestamp": _fmt_time(incident.created_at),
+        "incidentType": incident_type,
+        "activityId": incident.element_id,
+        "failedActivityId": None,
+        "causeIncidentId": str(incident.key),
+        "rootCauseIncidentId": str(incident.key),
+        "configuration": None if incident.job_key is None else str(incident.job_key),
+        "incidentMessage": incident.message,
+        "tenantId": incident.instance.tenant_id,
+        "jobDefinitionId": None,
+        "annotation": None,
+    }
+
+
+def _history_variable_dto(
+    instance: ProcessInstance, name: str, value: TypedValue, *, deserialize: bool
+) -> dict[str, Any]:
+    definition = instance.definition
+    return {
+        **encode_value(value, deserialize=deserialize, history=True),
+        "id": f"{instance.key}-{name}",
+        "name": name,
+        "processDefinitionKey": definition.bpmn_process_id,
+        "processDefinitionId": definition.id,
+        "processInstanceId": str(instance.key),
+        "executionId": str(instance.key),
+        "activityInstanceId": str(instance.key),
+        "caseDefinitionKey": None,
+        "caseDefinitionId": None,
+        "caseInstanceId": None,
+        "caseExecutionId": None,
+        "taskId": None,
+        "errorMessage": None,
+        "tenantId": instance.tenant_id,
+        "state": "CREATED",
+        "createTime": _fmt_time(instance.started_at),
+        "removalTime": None,
+        "rootProcessInstanceId": str(instance.key),
+    }
+
+
+# ------------------------------------------------------------------ handlers: engine
+
+
+async def _version(request: web.Request) -> web.Response:
+    return web.json_response({"version": CAMUNDA7_VERSION})
+
+
+async def _engines(request: web.Request) -> web.Response:
+    return web.json_response([{"name": "default"}])
+
+
+async def _deployment_create(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    if not request.content_type.startswith("multipart/"):
+        raise _invalid_request("Request must be multipart/form-data", status=415)
+    fields: dict[str, str] = {}
+    resources: list[tuple[str, bytes]] = []
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.name is None:
+            continue
+        data = bytes(await part.read())
+        if part.filename is not None:
+            resources.append((part.filename, data))
+        elif part.name in _DEPLOYMENT_FIELDS:
+            fields[part.name] = data.decode()
+        else:
+            resources.append((part.name, data))
+    if not resources:
+        raise _invalid_request("No deployment resources contained in the form upload.")
+    dedupe = _flag(fields.get("enable-duplicate-filtering")) or _flag(
+        fields.get("deploy-changed-only")
+    )
+    deployment = engine.deploy(
+        resources,
+        tenant_id=fields.get("tenant-id"),
+        name=fields.get("deployment-name"),
+        deduplicate=dedupe,
+    )
+    base = f"{request.url.origin()}/engine-rest"
+    created = {
+        d.id: _definition_dto(d) for d in deployment.processes if d.deployment_key == deployment.key
+    }
+    return web.json_response(
+        {
+            "links": [
+                {"method": "GET", "href": f"{base}/deployment/{deployment.id}", "rel": "self"}
+            ],
+            "id": deployment.id,
+            "name": deployment.name,
+            "source": fields.get("deployment-source"),
+            "deploymentTime": _fmt_time(deployment.deployed_at),
+            "tenantId": deployment.tenant_id,
+            "deployedProcessDefinitions": created or None,
+            "deployedCaseDefinitions": None,
+            "deployedDecisionDefinitions": None,
+            "deployedDecisionRequirementsDefinitions": None,
+        }
+    )
+
+
+def _definition_by_key(engine: DevEngineCore, key: str) -> ProcessDefinition:
+    try:
+        return engine.latest_definition(key)
+    except NotFoundError:
+        raise _RestError(
+            404,
+            "RestException",
+            f"No matching process definition with key: {key} and no tenant-id",
+            code=None,
+        ) from None
+
+
+def _definition_by_id(engine: DevEngineCore, definition_id: str) -> ProcessDefinition:
+    try:
+        return engine.get_definition(definition_id)
+    except NotFoundError:
+        raise _RestError(
+            404,
+            "RestException",
+            f"No matching definition with id {definition_id}",
+            code=None,
+        ) from None
+
+
+async def _definition_list(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    query = request.query
+    definitions = engine.list_definitions()
+    if "key" in query:
+        definitions = [d for d in definitions if d.bpmn_process_id == query["key"]]
+    if "keysIn" in query:
+        keys = set(query["keysIn"].split(","))
+        definitions = [d for d in definitions if d.bpmn_process_id in keys]
+    if _flag(query.get("latestVersion")):
+        latest: dict[str, ProcessDefinition] = {}
+        for d in definitions:
+            if d.bpmn_process_id not in latest or latest[d.bpmn_process_id].version < d.version:
+                latest[d.bpmn_process_id] = d
+        definitions = list(latest.values())
+    return web.json_response([_definition_dto(d) for d in definitions])
+
+
+async def _definition_get_by_key(request: web.Request) -> web.Response:
+    return web.json_response(
+        _definition_dto(_definition_by_key(_engine(request), request.match_info["key"]))
+    )
+
+
+async def _definition_get_by_id(request: web.Request) -> web.Response:
+    return web.json_response(
+        _definition_dto(_definition_by_id(_engine(request), request.match_info["id"]))
+    )
+
+
+async def _start(request: web.Request, definition: ProcessDefinition) -> web.Response:
+    engine = _engine(request)
+    body = await _json_body(request)
+    try:
+        variables = decode_variables(body.get("variables"))
+    except VariableConversionError as exc:
+        raise _invalid_request(
+            f"Cannot instantiate process definition {definition.id}: {exc}"
+        ) from None
+    business_key = body.get("businessKey")
+    instance = engine.start_instance(
+        definition_key=definition.key,
+        variables=variables,
+        business_key=None if business_key is None else str(business_key),
+    )
+    base = f"{request.url.origin()}/engine-rest"
+    dto = _instance_dto(instance)
+    dto["links"] = [
+        {"method": "GET", "href": f"{base}/process-instance/{instance.key}", "rel": "self"}
+    ]
+    if body.get("withVariablesInReturn"):
+        dto["variables"] = encode_variables(instance.variables)
+    return web.json_response(dto)
+
+
+async def _start_by_key(request: web.Request) -> web.Response:
+    return await _start(request, _definition_by_key(_engine(request), request.match_info["key"]))
+
+
+async def _start_by_id(request: web.Request) -> web.Response:
+    return await _start(request, _definition_by_id(_engine(request), request.match_info["id"]))
+
+
+# ------------------------------------------------------------------ handlers: instances
+
+
+def _split(value: str | None) -> set[str] | None:
+    return None if value is None else set(value.split(","))
+
+
+def _filter_instances(
+    instances: Iterable[ProcessInstance], query: Mapping[str, str]
+) -> list[ProcessInstance]:
+    ids = _split(query.get("processInstanceIds")) or _split(query.get("processInstanceIdIn"))
+    if "processInstanceId" in query:
+        ids = {query["processInstanceId"]}
+    keys = _split(query.get("processDefinitionKeyIn"))
+    if "processDefinitionKey" in query:
+        keys = {query["processDefinitionKey"]}
+    out = []
+    for inst in instances:
+        if ids is not None and str(inst.key) not in ids:
+            continue
+        if keys is not None and inst.definition.bpmn_process_id not in keys:
+            continue
+        if "processDefinitionId" in query and inst.definition.id != query["processDefinitionId"]:
+            continue
+        if "businessKey" in query and inst.business_key != query["businessKey"]:
+            continue
+        out.append(inst)
+    return out
+
+
+async def _instance_list(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    instances = _filter_instances(engine.list_instances(active=True), request.query)
+    if _flag(request.query.get("withIncident")):
+        instances = [i for i in instances if i.open_incidents]
+    return web.json_response([_instance_dto(i) for i in instances])
+
+
+def _active_instance(engine: DevEngineCore, text: str) -> ProcessInstance | None:
+    key = _key(text)
+    if key is None:
+        return None
+    try:
+        instance = engine.get_instance(key)
+    except NotFoundError:
+        return None
+    return None if instance.ended else instance
+
+
+async def _instance_get(request: web.Request) -> web.Response:
+    text = request.match_info["id"]
+    instance = _active_instance(_engine(request), text)
+    if instance is None:
+        raise _invalid_request(f"Process instance with id {text} does not exist", status=404)
+    return web.json_response(_instance_dto(instance))
+
+
+async def _instance_variables(request: web.Request) -> web.Response:
+    text = request.match_info["id"]
+    instance = _active_instance(_engine(request), text)
+    if instance is None:
+        raise _RestError(
+            500, "NullValueException", f"execution {text} doesn't exist: execution is null"
+        )
+    deserialize = _flag(request.query.get("deserializeValues"), default=True)
+    return web.json_response(encode_variables(instance.variables, deserialize=deserialize))
+
+
+async def _instance_variable(request: web.Request) -> web.Response:
+    text = request.match_info["id"]
+    name = request.match_info["name"]
+    instance = _active_instance(_engine(request), text)
+    if instance is None:
+        raise _RestError(
+            500, "NullValueException", f"execution {text} doesn't exist: execution is null"
+        )
+    value = instance.variables.get(name)
+    if value is None:
+        raise _invalid_request(
+            f"process instance variable with name {name} does not exist", status=404
+        )
+    deserialize = _flag(request.query.get("deserializeValue"), default=True)
+    return web.json_response(encode_value(value, deserialize=deserialize))
+
+
+# ------------------------------------------------------------------ handlers: history
+
+
+def _history_instances(request: web.Request, query: Mapping[str, str]) -> list[ProcessInstance]:
+    instances = _filter_instances(_engine(request).list_instances(), query)
+    if _flag(query.get("finished")):
+        instances = [i for i in instances if i.ended]
+    if _flag(query.get("unfinished")):
+        instances = [i for i in instances if not i.ended]
+    if _flag(query.get("completed")):
+        instances = [i for i in instances if i.state is InstanceState.COMPLETED]
+    if _flag(query.get("active")):
+        instances = [i for i in instances if not i.ended]
+    return instances
+
+
+async def _history_instance_list(request: web.Request) -> web.Response:
+    return web.json_response(
+        [_history_instance_dto(i) for i in _history_instances(request, request.query)]
+    )
+
+
+async def _history_instance_count(request: web.Request) -> web.Response:
+    return web.json_response({"count": len(_history_instances(request, request.query))})
+
+
+async def _history_instance_get(request: web.Request) -> web.Response:
+    text = request.match_info["id"]
+    key = _key(text)
+    try:
+        if key is None:
+            raise NotFoundError(text)
+        instance = _engine(request).get_instance(key)
+    except NotFoundError:
+        raise _invalid_request(
+            f"Historic process instance with id {text} does not exist", status=404
+        ) from None
+    return web.json_response(_history_instance_dto(instance))
+
+
+def _history_variables(request: web.Request, query: Mapping[str, Any]) -> list[dict[str, Any]]:
+    # History records root-scope variables as they are now (the engine keeps no change log);
+    # local variables of finished tasks are not part of it.
+    text_query = {k: ",".join(v) if isinstance(v, list) else str(v) for k, v in query.items()}
+    instances = _filter_instances(_engine(request).list_instances(), text_query)
+    deserialize = _flag(text_query.get("deserializeValues"), default=True)
+    names = _split(text_query.get("variableNameIn"))
+    if "variableName" in text_query:
+        names = {text_query["variableName"]}
+    return [
+        _history_variable_dto(inst, name, value, deserialize=deserialize)
+        for inst in instances
+        for name, value in inst.variables.items()
+        if names is None or name in names
+    ]
+
+
+async def _history_variable_list(request: web.Request) -> web.Response:
+    query: dict[str, Any] = dict(request.query)
+    if request.method == "POST":
+        query.update(await _json_body(request))
+    return web.json_response(_history_variables(request, query))
+
+
+async def _history_variable_count(request: web.Request) -> web.Response:
+    query: dict[str, Any] = dict(request.query)
+    if request.method == "POST":
+        query.update(await _json_body(request))
+    return web.json_response({"count": len(_history_variables(request, query))})
+
+
+# ------------------------------------------------------------------ handlers: incidents
+
+
+def _incidents(request: web.Request) -> list[Incident]:
+    query = request.query
+    incidents = _engine(request).list_incidents()
+    if "processInstanceId" in query:
+        incidents = [
+            i for i in incidents if str(i.process_instance_key) == query["processInstanceId"]
+        ]
+    keys = _split(query.get("processDefinitionKeyIn"))
+    if keys is not None:
+        incidents = [i for i in incidents if i.instance.definition.bpmn_process_id in keys]
+    if "incidentType" in query:
+        incidents = [
+            i for i in incidents if _incident_dto(i)["incidentType"] == query["incidentType"]
+        ]
+    if "activityId" in query:
+        incidents = [i for i in incidents if i.element_id == query["activityId"]]
+    return incidents
+
+
+async def _incident_list(request: web.Request) -> web.Response:
+    return web.json_response([_incident_dto(i) for i in _incidents(request)])
+
+
+async def _incident_count(request: web.Request) -> web.Response:
+    return web.json_response({"count": len(_incidents(request))})
+
+
+# ------------------------------------------------------------------ handlers: external tasks
+
+
+def _topic_filter(topic: Mapping[str, Any]) -> JobFilter:
+    name = topic.get("topicName")
+    if not name:
+        raise _RestError(500, "NullValueException", "topicName is null")
+    lock_ms = topic.get("lockDuration")
+    if not isinstance(lock_ms, int) or isinstance(lock_ms, bool) or lock_ms <= 0:
+        raise _RestError(500, "ProcessEngineException", "lockTime is not greater than 0")
+    variables = topic.get("variables")
+    definition_keys = topic.get("processDefinitionKeyIn")
+    if topic.get("processDefinitionKey") is not None:
+        definition_keys = [topic["processDefinitionKey"]]
+    definition_ids = topic.get("processDefinitionIdIn")
+    if topic.get("processDefinitionId") is not None:
+        definition_ids = [topic["processDefinitionId"]]
+    process_variables = topic.get("processVariables")
+    tenants = topic.get("tenantIdIn")
+    return JobFilter(
+        type=str(name),
+        lock_duration=lock_ms / 1000,
+        variables=None if variables is None else tuple(str(v) for v in variables),
+        local_variables_only=bool(topic.get("localVariables")),
+        business_key=topic.get("businessKey"),
+        bpmn_process_ids=None if definition_keys is None else tuple(definition_keys),
+        process_definition_ids=None if definition_ids is None else tuple(definition_ids),
+        tenant_ids=None if tenants is None else tuple(tenants),
+        without_tenant_id=bool(topic.get("withoutTenantId")),
+        process_variables=process_variables if isinstance(process_variables, dict) else None,
+    )
+
+
+async def _fetch_and_lock(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    body = await _json_body(request)
+    timeout_ms = body.get("asyncResponseTimeout")
+    if timeout_ms is not None and timeout_ms > _MAX_ASYNC_RESPONSE_TIMEOUT_MS:
+        raise _invalid_request(
+            "The asynchronous response timeout cannot be set to a value greater than "
+            f"{_MAX_ASYNC_RESPONSE_TIMEOUT_MS} milliseconds"
+        )
+    worker = body.get("workerId")
+    if worker is None:
+        raise _RestError(500, "NullValueException", "workerId is null")
+    topics = body.get("topics") or []
+    if not topics:
+        return web.json_response([])
+    max_tasks = body.get("maxTasks", 10)
+    if not isinstance(max_tasks, int) or max_tasks < 1:
+        return web.json_response([])
+    filters = [_topic_filter(t) for t in topics]
+    options = {
+        str(t["topicName"]): (
+            bool(t.get("includeExtensionProperties")),
+            bool(t.get("deserializeValues")),
+        )
+        for t in topics
+    }
+    jobs = await engine.activate_jobs(
+        filters,
+        worker=str(worker),
+        max_jobs=max_tasks,
+        request_timeout=(timeout_ms or 0) / 1000,
+    )
+    return web.json_response(
+        [
+            _locked_task_dto(
+                job,
+                include_extension_properties=options[job.type][0],
+                deserialize=options[job.type][1],
+            )
+            for job in jobs
+        ]
+    )
+
+
+def _task_filter(jobs: Iterable[Job], query: Mapping[str, str]) -> list[Job]:
+    now = _now_ms()
+    out = []
+    for job in jobs:
+        locked = job.state is JobState.ACTIVATED and (job.deadline or 0) > now
+        checks = (
+            ("externalTaskId", str(job.key)),
+            ("topicName", job.type),
+            ("workerId", job.worker),
+            ("processInstanceId", str(job.process_instance_key)),
+            ("activityId", job.element_id),
+            ("processDefinitionId", job.definition.id),
+            ("processDefinitionKey", job.definition.bpmn_process_id),
+            ("executionId", str(job.element_instance_key)),
+        )
+        if any(name in query and query[name] != value for name, value in checks):
+            continue
+        if _flag(query.get("locked")) and not locked:
+            continue
+        if _flag(query.get("notLocked")) and locked:
+            continue
+        if _flag(query.get("withRetriesLeft")) and job.retries == 0:
+            continue
+        if _flag(query.get("noRetriesLeft")) and job.retries != 0:
+            continue
+        out.append(job)
+    return out
+
+
+async def _task_list(request: web.Request) -> web.Response:
+    jobs = _task_filter(_engine(request).iter_open_jobs(), request.query)
+    return web.json_response([_task_dto(j) for j in jobs])
+
+
+async def _task_count(request: web.Request) -> web.Response:
+    jobs = _task_filter(_engine(request).iter_open_jobs(), request.query)
+    return web.json_response({"count": len(jobs)})
+
+
+async def _task_get(request: web.Request) -> web.Response:
+    job = _job_or_404(_engine(request), request.match_info["id"], code=None)
+    return web.json_response(_task_dto(job))
+
+
+async def _task_error_details(request: web.Request) -> web.Response:
+    task_id = request.match_info["id"]
+    key = _key(task_id)
+    try:
+        if key is None:
+            raise NotFoundError(task_id)
+        job = _engine(request).get_job(key)
+    except NotFoundError:
+        raise _RestError(
+            500,
+            "NullValueException",
+            f"No external task found with id {task_id}: externalTask is null",
+        ) from None
+    if job.error_details is None:
+        return web.Response(status=204)
+    return web.Response(text=job.error_details, content_type="text/plain")
+
+
+def _no_content() -> web.Response:
+    return web.Response(status=204)
+
+
+async def _task_complete(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    task_id = request.match_info["id"]
+    body = await _json_body(request)
+    job = _job_or_404(engine, task_id)
+    worker = _require_owner(
+        job, body.get("workerId"), f"External Task {task_id} cannot be completed"
+    )
+    variables = decode_variables(body.get("variables"))
+    local_variables = decode_variables(body.get("localVariables"))
+    engine.complete_job(
+        job.key, variables=variables, local_variables=local_variables, worker=worker
+    )
+    return _no_content()
+
+
+async def _task_failure(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    task_id = request.match_info["id"]
+    body = await _json_body(request)
+    job = _job_or_404(engine, task_id)
+    worker = _require_owner(
+        job, body.get("workerId"), f"Failure of External Task {task_id} cannot be reported"
+    )
+    # Camunda 7 reads a missing "retries" as 0: the task stops and an incident opens.
+    retries = body.get("retries") or 0
+    if retries < 0:
+        raise _RestError(500, "ProcessEngineException", "retries is not greater than or equal to 0")
+    variables = decode_variables(body.get("variables"))
+    local_variables = decode_variables(body.get("localVariables"))
+    if variables:
+        engine.set_variables(job.element_instance_key, variables)
+    engine.fail_job(
+        job.key,
+        retries=retries,
+        error_message=body.get("errorMessage"),
+        error_details=body.get("errorDetails"),
+        retry_backoff=(body.get("retryTimeout") or 0) / 1000,
+        variables=local_variables,
+        worker=worker,
+    )
+    return _no_content()
+
+
+async def _task_bpmn_error(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    task_id = request.match_info["id"]
+    body = await _json_body(request)
+    job = _job_or_404(engine, task_id)
+    worker = _require_owner(
+        job, body.get("workerId"), f"Bpmn error of External Task {task_id} cannot be reported"
+    )
+    engine.throw_error(
+        job.key,
+        error_code=str(body.get("errorCode") or ""),
+        error_message=body.get("errorMessage"),
+        variables=decode_variables(body.get("variables")),
+        worker=worker,
+        end_if_uncaught=True,
+    )
+    return _no_content()
+
+
+async def _task_extend_lock(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    task_id = request.match_info["id"]
+    body = await _json_body(request)
+    job = _job_or_404(engine, task_id)
+    worker = _require_owner(
+        job,
+        body.get("workerId"),
+        f"The lock of the External Task {task_id} cannot be extended",
+        quote="''",  # sic: Camunda 7.24's message has a doubled quote here
+    )
+    new_duration = body.get("newDuration")
+    if not isinstance(new_duration, int) or new_duration <= 0:
+        raise _RestError(500, "ProcessEngineException", "lockTime is not greater than 0")
+    if job.state is not JobState.ACTIVATED:
+        raise _RestError(
+            400,
+            "RestException",
+            "Cannot extend a lock that expired: lockExpirationTime is not greater than or "
+            f"equal to {_now_ms()}",
+        )
+    engine.update_timeout(job.key, new_duration / 1000, worker=worker)
+    return _no_content()
+
+
+async def _task_unlock(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    job = _job_or_404(engine, request.match_info["id"])
+    engine.unlock_job(job.key)
+    return _no_content()
+
+
+async def _task_retries(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    job = _job_or_404(engine, request.match_info["id"])
+    body = await _json_body(request)
+    retries = body.get("retries")
+    if not isinstance(retries, int) or retries < 0:
+        raise _RestError(500, "ProcessEngineException", "retries is not greater than or equal to 0")
+    engine.update_retries(job.key, retries, resolve_incident=True)
+    return _no_content()
+
+
+# ------------------------------------------------------------------ app
+
+
+def create_camunda7_app(engine: DevEngineCore) -> web.Application:
+    """Build the Camunda 7 REST front of a dev engine, rooted at ``/engine-rest``.
+
+    Args:
+        engine: the engine to serve; must live in the event loop that runs the app.
+
+    Returns:
+        An aiohttp application; run it with an ``AppRunner`` on loopback.
+    """
+    app = web.Application(middlewares=[_errors_middleware])
+    app[_ENGINE_KEY] = engine
+    routes = [
+        web.get("/engine-rest/version", _version),
+        web.get("/engine-rest/engine", _engines),
+        web.post("/engine-rest/deployment/create", _deployment_create),
+        web.get("/engine-rest/process-definition", _definition_list),
+        web.get("/engine-rest/process-definition/key/{key}", _definition_get_by_key),
+        web.post("/engine-rest/process-definition/key/{key}/start", _start_by_key),
+        web.get("/engine-rest/process-definition/{id}", _definition_get_by_id),
+        web.post("/engine-rest/process-definition/{id}/start", _start_by_id),
+        web.get("/engine-rest/process-instance", _instance_list),
+        web.get("/engine-rest/process-instance/{id}", _instance_get),
+        web.get("/engine-rest/process-instance/{id}/variables", _instance_variables),
+        web.get("/engine-rest/process-instance/{id}/variables/{name}", _instance_variable),
+        web.get("/engine-rest/history/process-instance", _history_instance_list),
+        web.get("/engine-rest/history/process-instance/count", _history_instance_count),
+        web.get("/engine-rest/history/process-instance/{id}", _history_instance_get),
+        web.get("/engine-rest/history/variable-instance", _history_variable_list),
+        web.post("/engine-rest/history/variable-instance", _history_variable_list),
+        web.get("/engine-rest/history/variable-instance/count", _history_variable_count),
+        web.post("/engine-rest/history/variable-instance/count", _history_variable_count),
+        web.get("/engine-rest/incident", _incident_list),
+        web.get("/engine-rest/incident/count", _incident_count),
+        web.post("/engine-rest/external-task/fetchAndLock", _fetch_and_lock),
+        web.get("/engine-rest/external-task", _task_list),
+        web.get("/engine-rest/external-task/count", _task_count),
+        web.get("/engine-rest/external-task/{id}", _task_get),
+        web.get("/engine-rest/external-task/{id}/errorDetails", _task_error_details),
+        web.post("/engine-rest/external-task/{id}/complete", _task_complete),
+        web.post("/engine-rest/external-task/{id}/failure", _task_failure),
+        web.post("/engine-rest/external-task/{id}/bpmnError", _task_bpmn_error),
+        web.post("/engine-rest/external-task/{id}/extendLock", _task_extend_lock),
+        web.post("/engine-rest/external-task/{id}/unlock", _task_unlock),
+        web.put("/engine-rest/external-task/{id}/retries", _task_retries),
+    ]
+    app.add_routes(routes)
+    return app
