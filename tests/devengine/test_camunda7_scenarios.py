@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,10 +21,8 @@ from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 
-from bpmn_bridge.devengine._camunda7_rest import create_camunda7_app
-from bpmn_bridge.devengine._engine import DevEngineCore
+from bpmn_bridge.devengine._server import DevEngine
 
 BPMN_DIR = Path(__file__).parent / "bpmn" / "c7"
 
@@ -107,30 +106,17 @@ class C7:
         return await self.client.get(path, params=params)
 
 
-async def _serve_dev_engine() -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(create_camunda7_app(DevEngineCore()))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server = site._server
-    assert server is not None
-    port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/engine-rest"
-
-
 @pytest.fixture(params=[pytest.param("real", marks=pytest.mark.camunda7), "dev"])
 async def c7(request: pytest.FixtureRequest) -> AsyncIterator[C7]:
-    runner: web.AppRunner | None = None
-    if request.param == "real":
-        url = request.getfixturevalue("camunda7_engine").url
-    else:
-        runner, url = await _serve_dev_engine()
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=30.0) as client:
-            yield C7(client, request.param)
-    finally:
-        if runner is not None:
-            await runner.cleanup()
+    async with contextlib.AsyncExitStack() as stack:
+        if request.param == "real":
+            url = request.getfixturevalue("camunda7_engine").url
+        else:
+            # Through DevEngine, so the suite also covers how the front is wired in.
+            engine = await stack.enter_async_context(DevEngine(zeebe_port=None))
+            url = engine.camunda7_url
+        client = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30.0))
+        yield C7(client, request.param)
 
 
 def _error(response: httpx.Response) -> tuple[int, str, str]:
