@@ -1,0 +1,54 @@
+"""``bpmn-bridge dev-engine``: the embedded engine as a process, for local development."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+
+import anyio
+
+__all__ = ["add_arguments", "run", "wait_for_signal"]
+
+log = logging.getLogger("bpmn_bridge.devengine")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``bpmn-bridge dev-engine``."""
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (loopback)")
+    parser.add_argument("--zeebe-port", type=int, default=26500, help="Zeebe gateway port")
+    parser.add_argument(
+        "--camunda7-port", type=int, default=8080, help="Camunda 7 REST port (/engine-rest)"
+    )
+    parser.add_argument("--deploy", nargs="*", default=[], metavar="BPMN", help="models to deploy")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``bpmn-bridge dev-engine``: serve until Ctrl-C or SIGTERM, then stop cleanly."""
+    from bpmn_bridge.devengine import DevEngine
+
+    async def serve() -> None:
+        engine = DevEngine(
+            host=args.host, zeebe_port=args.zeebe_port, camunda7_port=args.camunda7_port
+        )
+        async with engine:
+            for path in args.deploy:
+                deployment = engine.deploy(path)
+                log.info("Deployed %s", path)
+                del deployment
+            print(f"Zeebe gateway:  {engine.zeebe_address}", flush=True)
+            print(f"Camunda 7 REST: {engine.camunda7_url}", flush=True)
+            print("Development engine running; Ctrl-C stops it.", flush=True)
+            await wait_for_signal()
+        print("Development engine stopped.", flush=True)
+
+    anyio.run(serve)
+    return 0
+
+
+async def wait_for_signal() -> int:
+    """Wait for SIGINT or SIGTERM and return the signal's number."""
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async for received in signals:
+            return int(received)
+    return 0
