@@ -5,10 +5,17 @@ lists them for the runtime to register. The HTTP connectors share pooled clients
 runtime closes them at shutdown with :func:`aclose_http_clients`.
 """
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable as _Callable
+from typing import Any as _Any
 
 from bpmn_bridge.connectors._http_clients import aclose_http_clients
+from bpmn_bridge.connectors.email import (
+    EmailRequest,
+    EmailSent,
+    NoSmtpAuthentication,
+    SmtpPasswordAuthentication,
+    send_email,
+)
 from bpmn_bridge.connectors.http import (
     BasicAuthentication,
     BearerAuthentication,
@@ -23,13 +30,18 @@ __all__ = [
     "BUILTIN_CONNECTORS",
     "BasicAuthentication",
     "BearerAuthentication",
+    "EmailRequest",
+    "EmailSent",
     "HttpRequest",
     "HttpResponse",
     "NoAuthentication",
+    "NoSmtpAuthentication",
     "OAuthClientCredentials",
+    "SmtpPasswordAuthentication",
     "aclose_http_clients",
     "http_json",
+    "send_email",
 ]
 
-BUILTIN_CONNECTORS: list[Callable[..., Any]] = [http_json]
+BUILTIN_CONNECTORS: list[_Callable[..., _Any]] = [http_json, send_email]
 """Every built-in connector function, for the runtime to register."""
