@@ -3,14 +3,15 @@
 One-external-task instances are started, fetched and completed through the dev engine's
 Camunda 7 REST API with a plain httpx client: starters and fetch/complete workers run
 concurrently, and the figure is completed tasks per second from the first start to the last
-completion. Used by ``devengine_throughput.py``; runs alone too:
-``.venv/bin/python benchmarks/_camunda7_throughput.py`` (one JSON line last).
+completion, plus start→fetch latency percentiles. Used by ``devengine_throughput.py``; runs
+alone too: ``.venv/bin/python benchmarks/_camunda7_throughput.py`` (one JSON line last).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 import time
 from typing import Any
 
@@ -33,17 +34,31 @@ BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-async def _starter(client: httpx.AsyncClient, count: int) -> None:
-    for i in range(count):
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+async def _starter(client: httpx.AsyncClient, numbers: range, sent_at: dict[int, float]) -> None:
+    for n in numbers:
+        sent_at[n] = time.perf_counter()
         response = await client.post(
             f"/process-definition/key/{PROCESS_ID}/start",
-            json={"variables": {"n": {"value": i, "type": "Integer"}}},
+            json={"variables": {"n": {"value": n, "type": "Integer"}}},
         )
         response.raise_for_status()
 
 
 async def _worker(
-    client: httpx.AsyncClient, name: str, done: list[int], total: int, batch: int
+    client: httpx.AsyncClient,
+    name: str,
+    done: list[int],
+    total: int,
+    batch: int,
+    sent_at: dict[int, float],
+    latencies: list[float],
 ) -> None:
     while len(done) < total:
         response = await client.post(
@@ -56,7 +71,11 @@ async def _worker(
             },
         )
         response.raise_for_status()
+        fetched_at = time.perf_counter()
         for task in response.json():
+            started = sent_at.get(task["variables"]["n"]["value"])
+            if started is not None:
+                latencies.append(fetched_at - started)
             completed = await client.post(
                 f"/external-task/{task['id']}/complete",
                 json={"workerId": name, "variables": {"ok": {"value": True}}},
@@ -78,7 +97,8 @@ async def camunda7_throughput(
         batch: ``maxTasks`` per fetchAndLock.
 
     Returns:
-        ``{"c7_instances": ..., "c7_seconds": ..., "c7_tasks_per_s": ...}``.
+        ``instances``, ``seconds``, ``tasks_per_second`` and the latency from sending the
+        start request to the fetchAndLock response carrying its task (p50/p99/mean ms).
     """
     limits = httpx.Limits(max_connections=starters + workers + 2)
     async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as client:
@@ -89,18 +109,25 @@ async def camunda7_throughput(
         )
         deployed.raise_for_status()
         done: list[int] = []
-        per_starter = [instances // starters + (i < instances % starters) for i in range(starters)]
+        sent_at: dict[int, float] = {}
+        latencies: list[float] = []
         began = time.perf_counter()
         async with asyncio.TaskGroup() as group:
-            for count in per_starter:
-                group.create_task(_starter(client, count))
+            for i in range(starters):
+                group.create_task(_starter(client, range(i, instances, starters), sent_at))
             for i in range(workers):
-                group.create_task(_worker(client, f"bench-{i}", done, instances, batch))
+                group.create_task(
+                    _worker(client, f"bench-{i}", done, instances, batch, sent_at, latencies)
+                )
         elapsed = time.perf_counter() - began
     return {
-        "c7_instances": instances,
-        "c7_seconds": round(elapsed, 3),
-        "c7_tasks_per_s": round(instances / elapsed, 1),
+        "instances": instances,
+        "seconds": round(elapsed, 3),
+        "tasks_per_second": round(instances / elapsed, 1),
+        "latency_p50_ms": round(_percentile(latencies, 0.50) * 1000, 2),
+        "latency_p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+        "latency_mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
+        "latency_samples": len(latencies),
     }
 
 
