@@ -14,6 +14,7 @@ SMTP and TLS errors are translated here, once::
     SMTPAuthenticationError                 ConnectorError "SMTP_AUTHENTICATION_FAILED"
     SMTPNotSupportedError                   ConnectorError "SMTP_NOT_SUPPORTED"
     SMTPRecipientsRefused (all refused)     ConnectorError "SMTP_RECIPIENTS_REFUSED"
+    SMTPRecipientsRefused (all 4xx)         RetryableError   (greylisting)
     SMTPSenderRefused (5xx)                 ConnectorError "SMTP_SENDER_REFUSED"
     other reply 5xx                         ConnectorError "SMTP_<code>", e.g. "SMTP_554"
     other reply 4xx (transient)             RetryableError
@@ -345,6 +346,9 @@ def _translate(exc: OSError, *, action: str) -> ConnectorError | RetryableError:
             address: f"{code} {reply.decode(errors='replace')}"
             for address, (code, reply) in exc.recipients.items()
         }
+        if all(400 <= code < 500 for code, _ in exc.recipients.values()):
+            # Greylisting or a full mailbox: the same message is accepted later.
+            return RetryableError(f"{action}: every recipient deferred: {refused}")
         return ConnectorError(
             "SMTP_RECIPIENTS_REFUSED",
             f"{action}: the server refused every recipient",

@@ -159,8 +159,9 @@ class HttpRequest(BaseModel):
     body_type: Literal["auto", "json", "form", "text"] = Field(
         default="auto",
         title="Body type",
-        description="How the body is encoded. auto: form when the Content-Type header is "
-        "application/x-www-form-urlencoded, text when the body is a string, JSON otherwise.",
+        description="How the body is encoded. auto: a string is sent as written, an object "
+        "as a form when the Content-Type header is application/x-www-form-urlencoded, "
+        "anything else as JSON.",
     )
     authentication: Authentication = Field(
         default=NoAuthentication(),
@@ -222,11 +223,12 @@ class HttpRequest(BaseModel):
 
     @model_validator(mode="after")
     def _body_fits_type(self) -> Self:
-        if self.body is None:
-            return self
-        if self.body_type == "form" and not isinstance(self.body, dict):
-            raise ValueError("a form body must be an object of field names to values")
-        if self.body_type == "text" and not isinstance(self.body, str):
+        kind = _body_kind(self)
+        if kind == "form" and not _is_flat_form(self.body):
+            raise ValueError(
+                "a form body must be an object of field names to values or lists of values"
+            )
+        if kind == "text" and not isinstance(self.body, str):
             raise ValueError("a text body must be a string")
         return self
 
@@ -425,36 +427,51 @@ def _with_query(url: str, parameters: Mapping[str, QueryValue]) -> httpx.URL:
     return parsed.copy_with(query=query.encode("ascii"))
 
 
-def _scalar_text(value: str | int | float | bool | None) -> str:
+def _scalar_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"  # as JSON and FEEL write them, not Python
     return "" if value is None else str(value)
 
 
+def _body_kind(request: HttpRequest) -> Literal["json", "form", "text"] | None:
+    """How the body is encoded; None when there is no body."""
+    body = request.body
+    if body is None:
+        return None
+    if request.body_type != "auto":
+        return request.body_type
+    if isinstance(body, str):
+        return "text"  # sent as written, e.g. JSON or a form the caller serialized already
+    content_type = (_header(request.headers, "content-type") or "").lower()
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return "form"
+    return "json"
+
+
+def _is_flat_form(body: JsonValue) -> bool:
+    if not isinstance(body, dict):
+        return False
+    for value in body.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict | list):
+                return False
+    return True
+
+
 def _encode_body(request: HttpRequest) -> tuple[bytes | None, str | None]:
     """Return the body's bytes and the Content-Type they need (None: no body)."""
     body = request.body
-    if body is None:
+    kind = _body_kind(request)
+    if body is None or kind is None:
         return None, None
-    kind = request.body_type
-    if kind == "auto":
-        content_type = (_header(request.headers, "content-type") or "").lower()
-        if content_type.startswith("application/x-www-form-urlencoded"):
-            kind = "form"
-        elif isinstance(body, str):
-            kind = "text"  # with a JSON Content-Type: JSON the caller serialized already
-        else:
-            kind = "json"
     if kind == "form":
-        if not isinstance(body, dict):
-            raise ConnectorError("INVALID_BODY", "A form body must be an object")
+        assert isinstance(body, dict)  # checked when the input was validated
         pairs = [
             (name, _scalar_text(item))
             for name, value in body.items()
             for item in (value if isinstance(value, list) else [value])
-            if not isinstance(item, dict | list)
         ]
-        return urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
+        return urlencode(pairs).encode("utf-8"), "application/x-www-form-urlencoded"
     if kind == "text":
         return str(body).encode("utf-8"), "text/plain; charset=utf-8"
     return json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json"

@@ -39,12 +39,15 @@ class Mailbox:
 
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    defer: set[str] = field(default_factory=set)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
         if address in self.refuse:
             return "550 5.1.1 no such mailbox"
+        if address in self.defer:
+            return "450 4.2.0 greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -271,6 +274,15 @@ async def test_every_recipient_refused_is_a_connector_error(plain_smtp: SmtpServ
 
     assert raised.value.code == "SMTP_RECIPIENTS_REFUSED"
     assert raised.value.variables == {"refused": {"ann@example.test": "550 5.1.1 no such mailbox"}}
+
+
+async def test_every_recipient_deferred_is_retryable(plain_smtp: SmtpServer) -> None:
+    plain_smtp.mailbox.defer.add("ann@example.test")
+
+    with pytest.raises(RetryableError, match="every recipient deferred"):
+        await send(**message_fields(smtpPort=plain_smtp.port, to="ann@example.test", cc=[], bcc=[]))
+
+    assert plain_smtp.mailbox.received == []
 
 
 async def test_unreachable_server_is_retryable() -> None:

@@ -116,6 +116,24 @@ async def test_string_body_with_json_content_type_is_sent_verbatim(server: Runni
     assert seen["body"] == '{"already": "serialized"}'
 
 
+async def test_string_body_with_form_content_type_is_sent_verbatim(server: RunningServer) -> None:
+    response = await call(
+        method="POST",
+        url=f"{server.url}/echo",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body="a=1&b=%20",
+    )
+
+    assert echoed(response)["body"] == "a=1&b=%20"
+
+
+async def test_form_body_rejects_nested_objects() -> None:
+    with pytest.raises(ValidationError, match="a form body must be an object"):
+        HttpRequest.model_validate(
+            {"url": "http://x.test/", "bodyType": "form", "body": {"a": {"nested": 1}}}
+        )
+
+
 async def test_text_body_type_rejects_an_object() -> None:
     with pytest.raises(ValidationError, match="a text body must be a string"):
         HttpRequest.model_validate({"url": "http://x.test/", "bodyType": "text", "body": {}})
