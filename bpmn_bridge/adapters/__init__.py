@@ -6,5 +6,15 @@
 """
 
 from bpmn_bridge.adapters._base import EngineAdapter, FetchRequest, StreamingAdapter
+from bpmn_bridge.adapters.camunda7 import Camunda7Adapter, Camunda7Config
+from bpmn_bridge.adapters.zeebe import ZeebeAdapter, ZeebeConfig
 
-__all__ = ["EngineAdapter", "FetchRequest", "StreamingAdapter"]
+__all__ = [
+    "Camunda7Adapter",
+    "Camunda7Config",
+    "EngineAdapter",
+    "FetchRequest",
+    "StreamingAdapter",
+    "ZeebeAdapter",
+    "ZeebeConfig",
+]

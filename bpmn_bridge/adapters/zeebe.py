@@ -187,17 +187,20 @@ class ZeebeAdapter:
             tenantIds=self._tenants(request),
         )
         call = self._gateway().StreamActivatedJobs(message)
+        in_hand: list[Job] = []
         try:
             with grpc_errors_translated(what):
                 async for activated in call:
-                    job = job_from_message(activated, engine=self.name)
-                    try:
-                        await accept(job)
-                    except BaseException:
-                        await self._hand_back([job])
-                        raise
+                    in_hand = [job_from_message(activated, engine=self.name)]
+                    await accept(in_hand[0])
+                    in_hand = []
         finally:
+            # Close the stream before handing the job back, or the gateway may push it
+            # straight back into this stream as it goes away. Jobs the gateway already
+            # pushed but this loop never read are lost to their lease timeout, as with
+            # every Zeebe client: keep leases of streamed jobs short enough for that.
             call.cancel()
+            await self._hand_back(in_hand)
         raise EngineUnavailableError(f"{what}: the gateway closed the stream")
 
     async def _hand_back(self, jobs: list[Job]) -> None:
