@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import base64
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import anyio
+import grpc
 import pytest
+from aiohttp import web
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto import gateway_pb2_grpc
 
 from bpmn_bridge.adapters import FetchRequest, StreamingAdapter, ZeebeAdapter, ZeebeConfig
 from bpmn_bridge.core import (
@@ -593,3 +601,148 @@ async def test_a_saas_config_opens_a_channel_without_touching_the_network() -> N
             repr(adapter)
             == "ZeebeAdapter(name='zeebe', target='abc-123.bru-2.zeebe.camunda.io:443')"
         )
+
+
+# ------------------------------------------------------------------------------- OAuth + TLS
+
+
+@pytest.fixture(scope="module")
+def loopback_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost, made with the openssl CLI."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a loopback TLS certificate")
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+class TokenServer:
+    """An OAuth token endpoint on loopback HTTPS that records the requests it gets."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.requests: list[tuple[dict[str, str], dict[str, str]]] = []
+
+    async def token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        self.requests.append(({k: str(v) for k, v in form.items()}, dict(request.headers)))
+        # pyzeebe's token session is never closed; without keep-alive no socket outlives
+        # the test.
+        close = {"Connection": "close"}
+        if self.status != 200:
+            return web.json_response({"error": "invalid_client"}, status=self.status, headers=close)
+        return web.json_response(
+            {"access_token": "tok-123", "token_type": "Bearer", "expires_in": 3600},
+            headers=close,
+        )
+
+
+class MetadataRecorder(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    def __init__(self) -> None:
+        self.seen: list[dict[str, str]] = []
+
+    async def intercept_service(self, continuation: Any, details: Any) -> Any:
+        self.seen.append({k: v for k, v in details.invocation_metadata})
+        return await continuation(details)
+
+
+class TopologyOnly(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
+    async def Topology(self, request: pb.TopologyRequest, context: Any) -> pb.TopologyResponse:
+        return pb.TopologyResponse(gatewayVersion="test")
+
+
+@asynccontextmanager
+async def oauth_gateway(
+    cert: Path, key: Path, token_status: int = 200
+) -> AsyncIterator[tuple[str, str, TokenServer, MetadataRecorder]]:
+    """A TLS gRPC gateway that records call metadata, and a token endpoint beside it."""
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    tokens = TokenServer(token_status)
+    app = web.Application()
+    app.router.add_post("/oauth/token", tokens.token)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
+    await site.start()
+    token_port = runner.addresses[0][1]
+
+    recorder = MetadataRecorder()
+    server = grpc.aio.server(interceptors=[recorder])
+    gateway_pb2_grpc.add_GatewayServicer_to_server(TopologyOnly(), server)
+    pem_pair = (await anyio.Path(key).read_bytes(), await anyio.Path(cert).read_bytes())
+    credentials = grpc.ssl_server_credentials([pem_pair])
+    grpc_port = server.add_secure_port("127.0.0.1:0", credentials)
+    await server.start()
+    try:
+        yield (
+            f"localhost:{grpc_port}",
+            f"https://localhost:{token_port}/oauth/token",
+            tokens,
+            recorder,
+        )
+    finally:
+        await server.stop(None)
+        await runner.cleanup()
+
+
+async def test_oauth_token_reaches_the_gateway_over_tls(
+    loopback_cert: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = loopback_cert
+    # pyzeebe fetches tokens with requests, which trusts the CAs named here.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    async with oauth_gateway(cert, key) as (address, token_url, tokens, recorder):
+        config = ZeebeConfig.from_env(
+            {
+                "ZEEBE_ADDRESS": address,
+                "ZEEBE_CA_CERTIFICATE_PATH": str(cert),
+                "ZEEBE_CLIENT_ID": "bridge",
+                "ZEEBE_CLIENT_SECRET": "s3cret",
+                "ZEEBE_AUTHORIZATION_SERVER_URL": token_url,
+                "ZEEBE_TOKEN_AUDIENCE": "zeebe-api",
+            }
+        )
+        async with ZeebeAdapter(config) as adapter:
+            await adapter.check()
+            await adapter.check()
+
+    assert [seen.get("authorization") for seen in recorder.seen] == ["Bearer tok-123"] * 2
+    # One token serves both calls; the client authenticated with its credentials.
+    [(form, headers)] = tokens.requests
+    assert form["grant_type"] == "client_credentials"
+    assert form["audience"] == "zeebe-api"
+    basic = base64.b64encode(b"bridge:s3cret").decode()
+    assert headers.get("Authorization") == f"Basic {basic}" or form.get("client_id") == "bridge"
+
+
+async def test_a_refused_token_fails_the_call_without_reaching_the_gateway(
+    loopback_cert: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = loopback_cert
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    async with oauth_gateway(cert, key, token_status=401) as (address, token_url, _, recorder):
+        config = ZeebeConfig(
+            address=address,
+            ca_certificate_path=str(cert),
+            client_id="bridge",
+            client_secret="wrong",
+            authorization_server_url=token_url,
+        )
+        async with ZeebeAdapter(config) as adapter:
+            with anyio.fail_after(10), pytest.raises(EngineUnavailableError) as caught:
+                await adapter.check()
+
+    # The token endpoint's refusal is in the message; the gateway never saw the call.
+    assert "invalid_client" in str(caught.value)
+    assert recorder.seen == []
