@@ -30,7 +30,7 @@ from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
 from bpmn_bridge.adapters._base import FetchRequest
 from bpmn_bridge.adapters._zeebe_config import ZeebeConfig, open_channel
-from bpmn_bridge.adapters._zeebe_errors import grpc_errors_translated, translate_grpc_error
+from bpmn_bridge.adapters._zeebe_errors import grpc_errors_translated
 from bpmn_bridge.adapters._zeebe_jobs import dumps_variables, error_message, job_from_message
 from bpmn_bridge.core import (
     EngineError,
@@ -147,15 +147,18 @@ class ZeebeAdapter:
         )
         jobs: list[Job] = []
         try:
-            async for response in call:
-                jobs.extend(job_from_message(job, engine=self.name) for job in response.jobs)
-        except grpc.aio.AioRpcError as exc:
+            with grpc_errors_translated(what):
+                async for response in call:
+                    jobs.extend(job_from_message(job, engine=self.name) for job in response.jobs)
+        except EngineError:
             if jobs:
                 # A later partition failed, but these jobs are leased to us already: hand
                 # them over rather than strand them until their lease runs out.
                 return jobs
-            raise translate_grpc_error(exc, what) from exc
-        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException:
+            # Cancelled (or broken) before the runtime got them: give them back now.
+            call.cancel()
             await self._hand_back(jobs)
             raise
         return jobs
