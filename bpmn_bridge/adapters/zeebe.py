@@ -9,8 +9,16 @@ bpmn-bridge runtime owns reconnecting and backing off, so this adapter only repo
 that cannot reach the gateway raises :class:`~bpmn_bridge.core.EngineUnavailableError` at
 once (gRPC's ``wait_for_ready`` stays off).
 
-gRPC errors are translated at this boundary (see ``_zeebe_errors``); variables are encoded
-as JSON with the conversions listed in ``_zeebe_jobs``.
+gRPC errors are translated at this boundary: ``NOT_FOUND`` becomes ``JobNotFoundError``;
+``INVALID_ARGUMENT``, ``FAILED_PRECONDITION``, ``UNAUTHENTICATED``, ``PERMISSION_DENIED`` and
+``UNIMPLEMENTED`` become ``EngineRejectedError``; everything else (``UNAVAILABLE``,
+``DEADLINE_EXCEEDED``, ``RESOURCE_EXHAUSTED``, a refused OAuth token...) becomes
+``EngineUnavailableError``.
+
+Variables travel as JSON. Values JSON has no type for are converted: datetimes, dates and
+times to ISO-8601 text, timedeltas to ISO-8601 durations, ``Decimal`` to a number (float),
+bytes to base64 text, UUIDs to text, enums to their value, sets to lists. NaN, infinity and
+other types raise ``EngineRejectedError`` naming the variable, before anything is sent.
 
 Concurrency: grpc.aio runs on asyncio, so the adapter needs anyio's asyncio backend. It
 starts no tasks of its own.

@@ -746,3 +746,13 @@ async def test_a_refused_token_fails_the_call_without_reaching_the_gateway(
     # The token endpoint's refusal is in the message; the gateway never saw the call.
     assert "invalid_client" in str(caught.value)
     assert recorder.seen == []
+
+
+def test_the_zeebe_names_are_exported_from_the_adapters_package() -> None:
+    import bpmn_bridge.adapters as package
+    import bpmn_bridge.adapters.zeebe as module
+
+    assert module.__all__ == ["ZeebeAdapter", "ZeebeConfig"]
+    for name in module.__all__:
+        assert name in package.__all__
+        assert getattr(package, name) is getattr(module, name)
