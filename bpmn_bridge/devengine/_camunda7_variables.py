@@ -35,6 +35,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from bpmn_bridge.adapters._camunda7_variables import (
+    INT32_MAX,
+    INT32_MIN,
+    INT64_MAX,
+    INT64_MIN,
+    format_date,
+    infer_type_name,
+)
+
 from ._errors import InvalidArgumentError
 from ._model import TypedValue
 
@@ -47,9 +56,9 @@ __all__ = [
     "plain_type_name",
 ]
 
-_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_INT32_MIN, _INT32_MAX = INT32_MIN, INT32_MAX
 _INT16_MIN, _INT16_MAX = -(2**15), 2**15 - 1
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_INT64_MIN, _INT64_MAX = INT64_MIN, INT64_MAX
 
 _JAVA_TYPES = {
     "Boolean": "java.lang.Boolean",
@@ -68,7 +77,6 @@ _CANONICAL = {
         *("Object", "Short", "String", "File", "Xml"),
     )
 }
-_C7_DATE_OUT = "%Y-%m-%dT%H:%M:%S"
 
 
 class VariableConversionError(InvalidArgumentError):
@@ -102,22 +110,12 @@ def _date(value: Any) -> str:
         parsed = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
     except ValueError:
         raise _cannot_convert(value, "Date") from None
-    utc = parsed.astimezone(dt.UTC)
-    return f"{utc.strftime(_C7_DATE_OUT)}.{utc.microsecond // 1000:03d}+0000"
+    return format_date(parsed)
 
 
-def _infer_type(value: Any) -> str:
-    if value is None:
-        return "Null"
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int):
-        return "Integer" if _INT32_MIN <= value <= _INT32_MAX else "Long"
-    if isinstance(value, float):
-        return "Double"
-    if isinstance(value, str):
-        return "String"
-    return "Json"
+# The type rules and the date format are the adapter's (bpmn_bridge.adapters), so the
+# dev engine shows values exactly as the Camunda7Adapter sends them.
+_infer_type = infer_type_name
 
 
 def plain_type_name(value: Any) -> str:
