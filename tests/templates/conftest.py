@@ -1,0 +1,62 @@
+"""The official element template schemas, installed from the pinned package-lock.json.
+
+``npm ci`` runs once into ``tests/templates/node_modules`` (gitignored) when it is missing.
+Without npm or node the schema tests skip locally and FAIL when ``CI=true``: in CI a
+template nobody validated is a broken pipeline, not a skipped check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+Validator = Callable[[str, Sequence[dict[str, Any]]], list[list[str]]]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"template schema validation required in CI (CI=true): {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def validate_templates() -> Validator:
+    """Validate templates of one engine (``camunda8`` / ``camunda7``); one error list each."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        _unavailable("node and npm are needed to validate templates against the official schemas")
+    assert node is not None and npm is not None
+    installed = HERE / "node_modules" / "ajv" / "package.json"
+    if not installed.exists():
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=HERE,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if done.returncode != 0:
+            _unavailable(f"npm ci failed: {done.stderr.strip()[-2000:]}")
+
+    def validate(engine: str, templates: Sequence[dict[str, Any]]) -> list[list[str]]:
+        done = subprocess.run(
+            [node, str(HERE / "validate.mjs")],
+            input=json.dumps({engine: list(templates)}),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        result: list[list[str]] = json.loads(done.stdout)[engine]
+        return result
+
+    return validate
