@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import socket
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,10 @@ from bpmn_bridge.core import (
     EngineRejectedError,
     EngineUnavailableError,
     Job,
+    JobInfo,
     JobNotFoundError,
 )
+from bpmn_bridge.devengine import DevEngine
 
 TEMPLATE = (Path(__file__).parent / "bpmn" / "c7_adapter.bpmn").read_text()
 LEASE = timedelta(minutes=1)
@@ -54,17 +57,8 @@ async def engine_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     if request.param == "camunda7":
         yield request.getfixturevalue("camunda7_engine").url
         return
-    try:
-        from bpmn_bridge.devengine import DevEngine  # type: ignore[attr-defined]
-    except ImportError:
-        pytest.skip(
-            "dev engine: bpmn_bridge.devengine.DevEngine (with its C7 REST front) not ready"
-        )
-    async with DevEngine() as dev:
-        url = getattr(dev, "camunda7_url", None)
-        if url is None:
-            pytest.skip("dev engine: DevEngine has no camunda7_url yet")
-        yield url
+    async with DevEngine(zeebe_port=None) as dev:
+        yield dev.camunda7_url
 
 
 @dataclass
@@ -339,9 +333,7 @@ async def test_complete_twice_or_by_another_worker_is_job_not_found(
         await adapter.return_job(job.info)
 
 
-def _as_worker(job: Job, worker: str) -> Any:
-    from dataclasses import replace
-
+def _as_worker(job: Job, worker: str) -> JobInfo:
     return replace(job.info, worker=worker)
 
 
@@ -460,8 +452,6 @@ async def test_return_job_makes_it_fetchable_at_once_without_spending_a_retry(
 
 
 def _dead_url() -> str:
-    import socket
-
     with socket.socket() as sock:  # bound, never listening: connections are refused
         sock.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{sock.getsockname()[1]}/engine-rest"
@@ -495,7 +485,7 @@ class RecordingServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}/engine-rest"
         return self
 
@@ -608,9 +598,7 @@ async def test_answers_become_core_errors(status: int, body: Any, error: type[Ex
             await adapter.complete(job.info, {})
 
 
-def _info() -> Any:
-    from bpmn_bridge.core import JobInfo
-
+def _info() -> JobInfo:
     return JobInfo(engine="camunda7", id="task-1", type="t", worker="w1")
 
 
