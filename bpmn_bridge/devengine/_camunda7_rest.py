@@ -743,6 +743,7 @@ def _topic_filter(topic: Mapping[str, Any]) -> JobFilter:
         tenant_ids=None if tenants is None else tuple(tenants),
         without_tenant_id=bool(topic.get("withoutTenantId")),
         process_variables=process_variables if isinstance(process_variables, dict) else None,
+        flavour="camunda7",
     )
 
 

@@ -1165,6 +1165,8 @@ class DevEngineCore:
         if job_filter.business_key is not None and inst.business_key != job_filter.business_key:
             return False
         definition = inst.definition
+        if job_filter.flavour is not None and definition.flavour != job_filter.flavour:
+            return False
         if (
             job_filter.bpmn_process_ids is not None
             and definition.bpmn_process_id not in job_filter.bpmn_process_ids

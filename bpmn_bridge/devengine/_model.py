@@ -362,6 +362,9 @@ class JobFilter:
         without_tenant_id: only instances without tenant (Camunda 7).
         process_variables: only instances whose root variables equal these plain values
             (Camunda 7 ``processVariables``).
+        flavour: only jobs of definitions deployed in this flavour (``"camunda8"`` for the
+            Zeebe front, ``"camunda7"`` for the Camunda 7 front), so one dev engine behaves
+            as two engines would: a Zeebe worker never takes a Camunda 7 external task.
     """
 
     type: str
@@ -375,6 +378,7 @@ class JobFilter:
     tenant_ids: tuple[str | None, ...] | None = None
     without_tenant_id: bool = False
     process_variables: Mapping[str, Any] | None = None
+    flavour: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -305,6 +305,7 @@ class ZeebeGateway(gateway_pb2_grpc.GatewayServicer):
             lock_duration=timeout_ms / 1000,
             variables=tuple(fetch_variables) if fetch_variables else None,
             tenant_ids=_tenant_filter(tenant_ids),
+            flavour="camunda8",
         )
 
     async def ActivateJobs(
