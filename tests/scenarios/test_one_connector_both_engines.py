@@ -18,8 +18,8 @@ from bpmn_bridge.devengine import DevEngine
 from bpmn_bridge.runtime import Metrics, Runtime
 from tests.scenarios import connectors as c
 from tests.support.diagrams import service_task_process
-from tests.support.tcp_proxy import TcpProxy
 from tests.support.targets import Camunda7RestTarget, DevZeebeTarget, Target, unique
+from tests.support.tcp_proxy import TcpProxy
 
 SECRETS = MappingSecretProvider({"API_KEY": "top-secret-key"})
 

@@ -6,6 +6,7 @@ import random
 import socket
 
 import anyio
+import anyio.lowlevel
 from anyio.abc import SocketStream, TaskGroup
 
 
@@ -59,7 +60,7 @@ class TcpProxy:
                     await listener.serve(self._handle)
 
         self._group.start_soon(serve)
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
 
     async def stop(self) -> None:
         """Stop listening and cut every open connection (an engine going down)."""
@@ -80,10 +81,13 @@ class TcpProxy:
         self._connection_scopes.add(scope)
         try:
             with scope:
-                async with client, await anyio.connect_tcp(*self.target) as upstream:
-                    async with anyio.create_task_group() as pipes:
-                        pipes.start_soon(self._pipe, client, upstream, scope)
-                        pipes.start_soon(self._pipe, upstream, client, scope)
+                async with (
+                    client,
+                    await anyio.connect_tcp(*self.target) as upstream,
+                    anyio.create_task_group() as pipes,
+                ):
+                    pipes.start_soon(self._pipe, client, upstream, scope)
+                    pipes.start_soon(self._pipe, upstream, client, scope)
         except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
             pass
         finally:
