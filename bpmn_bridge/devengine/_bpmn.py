@@ -32,7 +32,7 @@ from ._graph import (
     VariableMapping,
 )
 
-__all__ = ["DEFAULT_MAX_RESOURCE_BYTES", "parse_bpmn"]
+__all__ = ["DEFAULT_MAX_RESOURCE_BYTES", "parse_bpmn", "parse_xml"]
 
 DEFAULT_MAX_RESOURCE_BYTES = 10 * 1024 * 1024
 
@@ -122,21 +122,22 @@ def _unsupported(element_id: str, element_type: str, detail: str = "") -> BpmnMo
     )
 
 
-def parse_bpmn(
-    data: bytes | str, *, max_bytes: int = DEFAULT_MAX_RESOURCE_BYTES
-) -> list[ProcessGraph]:
-    """Parse a BPMN document into its executable processes.
+def parse_xml(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_RESOURCE_BYTES) -> Any:
+    """Parse untrusted XML safely: size-limited, no DTDs, entities or external references.
+
+    The one safe entry point for BPMN input; the diagram migrator parses with it too, so
+    hostile XML is rejected the same way everywhere.
 
     Args:
         data: the XML document.
         max_bytes: reject larger documents before parsing.
 
     Returns:
-        One `ProcessGraph` per executable process.
+        The root element (``xml.etree.ElementTree.Element``).
 
     Raises:
-        BpmnModelError: too large, DTD/entities present, malformed XML, not BPMN, no
-            executable process, or an element outside the supported subset.
+        BpmnModelError: too large, DTD/entities/external references present, or not
+            well-formed.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > max_bytes:
@@ -155,6 +156,26 @@ def parse_bpmn(
         raise BpmnModelError(f"BPMN resource rejected: {exc}") from exc
     except ET.ParseError as exc:
         raise BpmnModelError(f"BPMN resource is not well-formed XML: {exc}") from exc
+    return root
+
+
+def parse_bpmn(
+    data: bytes | str, *, max_bytes: int = DEFAULT_MAX_RESOURCE_BYTES
+) -> list[ProcessGraph]:
+    """Parse a BPMN document into its executable processes.
+
+    Args:
+        data: the XML document.
+        max_bytes: reject larger documents before parsing.
+
+    Returns:
+        One `ProcessGraph` per executable process.
+
+    Raises:
+        BpmnModelError: too large, DTD/entities present, malformed XML, not BPMN, no
+            executable process, or an element outside the supported subset.
+    """
+    root = parse_xml(data, max_bytes=max_bytes)
     if root.tag != _B + "definitions":
         raise BpmnModelError(
             f"Expected a BPMN 2.0 <definitions> root element, found {_local(root.tag)[1]!r}"
