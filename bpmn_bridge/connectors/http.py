@@ -302,7 +302,7 @@ async def http_json(request: HttpRequest, context: ConnectorContext) -> HttpResp
         body=_decode_body(response),
     )
     context.logger.debug("%s answered HTTP %d", action, response.status_code)
-    if response.is_success or (response.is_redirect and not request.follow_redirects):
+    if response.is_success or (300 <= response.status_code < 400 and not request.follow_redirects):
         return result
     if oauth_token is not None and response.status_code == 401:
         # The API no longer takes the cached token (revoked, clock skew): the retry fetches
