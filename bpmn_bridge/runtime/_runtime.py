@@ -31,6 +31,7 @@ from bpmn_bridge.core import (
     Completed,
     ConfigurationError,
     ConnectorSpec,
+    EngineRejectedError,
     EngineUnavailableError,
     Job,
     JobInfo,
@@ -170,6 +171,16 @@ class Runtime:
         }
 
     @property
+    def connector_specs(self) -> list[ConnectorSpec]:
+        """The connectors this runtime serves."""
+        return [c.spec for c in self._connectors]
+
+    @property
+    def stopping(self) -> bool:
+        """True once a graceful stop was requested."""
+        return self._stopping
+
+    @property
     def in_flight(self) -> int:
         """Jobs running now, on all engines."""
         return sum(len(state.running) for state in self._engines.values())
@@ -289,9 +300,18 @@ class Runtime:
             jobs.start_soon(self._run_job, state, connector, job)
 
         request = self._request(connector)
-        async for attempt in self._retrying(state):
-            with attempt:
-                await adapter.stream(request, accept)
+        try:
+            async for attempt in self._retrying(state):
+                with attempt:
+                    await adapter.stream(request, accept)
+        except EngineRejectedError as exc:
+            # e.g. a gateway older than 8.3 has no job streaming; polling serves alone
+            log.warning(
+                "Engine %s refused a job stream for %s, polling only: %s",
+                adapter.name,
+                connector.spec.type,
+                exc,
+            )
 
     async def _watch_connection(self, state: _EngineState) -> None:
         """Ready means answering: check each engine now, and again while it is down."""

@@ -1,0 +1,183 @@
+"""``bpmn-bridge run``: serve connectors on Camunda 8, Camunda 7, or both at once."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import anyio
+
+from bpmn_bridge.adapters import (
+    Camunda7Adapter,
+    Camunda7Config,
+    EngineAdapter,
+    ZeebeAdapter,
+    ZeebeConfig,
+)
+from bpmn_bridge.core import (
+    ChainSecretProvider,
+    ConfigurationError,
+    ConnectorSpec,
+    DirectorySecretProvider,
+    EnvSecretProvider,
+    SecretProvider,
+    get_spec,
+)
+from bpmn_bridge.runtime._discovery import ENTRY_POINT_GROUP, discover_connectors
+from bpmn_bridge.runtime._logging import configure_logging
+from bpmn_bridge.runtime._metrics import Metrics
+from bpmn_bridge.runtime._ops import OpsServer
+from bpmn_bridge.runtime._runtime import Runtime
+from bpmn_bridge.runtime._settings import ENGINES, WorkerSettings, merge_sources
+
+__all__ = ["add_arguments", "build_runtime", "run"]
+
+log = logging.getLogger("bpmn_bridge.runtime")
+
+# flag → the setting (environment variable name) it overrides
+_FLAG_SETTINGS = {
+    "worker_name": "BPMN_BRIDGE_WORKER_NAME",
+    "zeebe_address": "ZEEBE_ADDRESS",
+    "camunda7_url": "CAMUNDA7_URL",
+    "ops_port": "BPMN_BRIDGE_OPS_PORT",
+    "log_format": "BPMN_BRIDGE_LOG_FORMAT",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``bpmn-bridge run``."""
+    parser.add_argument("--config", metavar="FILE", help="TOML file of settings")
+    parser.add_argument(
+        "--engine", action="append", choices=ENGINES, help="engine to serve (repeat for both)"
+    )
+    parser.add_argument(
+        "--connector", action="append", metavar="MODULE:ATTR", help="connector(s) to serve"
+    )
+    parser.add_argument("--builtin", action="store_true", help="serve the built-in connectors")
+    parser.add_argument("--zeebe-address", help="Zeebe gateway host:port (ZEEBE_ADDRESS)")
+    parser.add_argument(
+        "--zeebe-insecure", action="store_true", help="plaintext gRPC (local gateways)"
+    )
+    parser.add_argument("--camunda7-url", help="Camunda 7 REST base URL (CAMUNDA7_URL)")
+    parser.add_argument("--worker-name", help="worker name recorded by the engines")
+    parser.add_argument("--ops-port", help="health/metrics port, or off")
+    parser.add_argument("--log-format", choices=("text", "json"))
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    overrides = {
+        setting: str(getattr(args, flag))
+        for flag, setting in _FLAG_SETTINGS.items()
+        if getattr(args, flag, None) is not None
+    }
+    if args.engine:
+        overrides["BPMN_BRIDGE_ENGINES"] = ",".join(args.engine)
+    if args.connector:
+        overrides["BPMN_BRIDGE_CONNECTORS"] = ",".join(args.connector)
+    if args.builtin:
+        overrides["BPMN_BRIDGE_BUILTIN"] = "true"
+    if args.zeebe_insecure:
+        overrides["ZEEBE_INSECURE_CONNECTION"] = "true"
+    return overrides
+
+
+def build_runtime(
+    env: Mapping[str, str], *, hooks: tuple[Any, ...] = ()
+) -> tuple[WorkerSettings, Runtime]:
+    """Build a runtime from merged settings (see :mod:`bpmn_bridge.runtime._settings`).
+
+    Raises:
+        ConfigurationError: A setting is missing or invalid, or no connector was found.
+    """
+    settings = WorkerSettings.from_env(env)
+    specs = discover_connectors(
+        settings.connectors,
+        entry_point_group=ENTRY_POINT_GROUP if settings.entry_points else None,
+    )
+    if settings.builtin_connectors:
+        from bpmn_bridge.connectors import BUILTIN_CONNECTORS
+
+        specs.extend(get_spec(c) for c in BUILTIN_CONNECTORS if get_spec(c) not in specs)
+    if not specs:
+        raise ConfigurationError(
+            "No connectors to serve: name them with --connector MODULE:ATTR "
+            "(BPMN_BRIDGE_CONNECTORS), --builtin, or install a package with entry points in "
+            f"'{ENTRY_POINT_GROUP}'"
+        )
+    engines: list[EngineAdapter] = []
+    if "zeebe" in settings.engines:
+        engines.append(ZeebeAdapter(ZeebeConfig.from_env(env)))
+    if "camunda7" in settings.engines:
+        engines.append(Camunda7Adapter(Camunda7Config.from_env(env)))
+    runtime = Runtime(
+        connectors=list[ConnectorSpec](specs),
+        engines=engines,
+        secrets=_secrets(settings, env),
+        worker_name=settings.worker_name,
+        lease=settings.lease,
+        long_poll=settings.long_poll,
+        grace_period=settings.grace_period,
+        hooks=hooks,
+    )
+    return settings, runtime
+
+
+def _secrets(settings: WorkerSettings, env: Mapping[str, str]) -> SecretProvider:
+    providers: list[SecretProvider] = [EnvSecretProvider(settings.secrets_env_prefix, env)]
+    if settings.secrets_dir:
+        providers.append(DirectorySecretProvider(settings.secrets_dir))
+    return ChainSecretProvider(*providers)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``bpmn-bridge run``: serve until SIGTERM/SIGINT, drain, hand back what is left."""
+    env = merge_sources(config_file=args.config, environ=os.environ, overrides=_overrides(args))
+    metrics = Metrics()
+    settings, runtime = build_runtime(env, hooks=(metrics,))
+    configure_logging(runtime.masker, level=settings.log_level, format=settings.log_format)
+    anyio.run(_serve, settings, runtime, metrics)
+    return 0
+
+
+async def _serve(settings: WorkerSettings, runtime: Runtime, metrics: Metrics) -> None:
+    async with anyio.create_task_group() as group:
+        group.start_soon(_stop_on_signal, runtime, group.cancel_scope)
+        if settings.ops_port is not None:
+            ops = OpsServer(runtime, metrics, host=settings.ops_host, port=settings.ops_port)
+            await ops.__aenter__()
+            log.info("Health and metrics on %s (/health/ready, /metrics)", ops.url)
+        else:
+            ops = None
+        try:
+            log.info(
+                "Worker %s serving %s on %s",
+                runtime.worker_name,
+                ", ".join(s.type for s in runtime.connector_specs),
+                ", ".join(settings.engines),
+            )
+            await runtime.run()
+        finally:
+            with anyio.CancelScope(shield=True):
+                if ops is not None:
+                    await ops.__aexit__(None, None, None)
+                if "bpmn_bridge.connectors" in sys.modules:
+                    from bpmn_bridge.connectors import aclose_http_clients
+
+                    await aclose_http_clients()
+            group.cancel_scope.cancel()
+
+
+async def _stop_on_signal(runtime: Runtime, scope: anyio.CancelScope) -> None:
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async for received in signals:
+            if runtime.stopping:
+                log.warning("Second %s: stopping now", signal.Signals(received).name)
+                scope.cancel()
+                return
+            log.info("%s: draining (again to stop now)", signal.Signals(received).name)
+            runtime.request_stop()

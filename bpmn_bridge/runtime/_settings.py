@@ -1,0 +1,191 @@
+"""Worker settings from flags, the environment and a config file, validated in one place.
+
+Every setting has one name, an environment variable's: Camunda's own where one exists
+(``ZEEBE_ADDRESS``, ``ZEEBE_CLIENT_ID``, ...), ``CAMUNDA7_*`` for Camunda 7 and
+``BPMN_BRIDGE_*`` for the worker. A config file is a TOML table of the same names; the
+environment overrides the file and command-line flags override both. Errors name the
+variable (and the file) so an operator knows what to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from bpmn_bridge.core import ConfigurationError, parse_duration
+
+__all__ = ["ENGINES", "WorkerSettings", "merge_sources"]
+
+ENGINES = ("zeebe", "camunda7")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    """What ``bpmn-bridge run`` needs beyond each engine's own configuration.
+
+    Attributes:
+        engines: ``zeebe``, ``camunda7`` or both (``BPMN_BRIDGE_ENGINES``).
+        connectors: ``module:attribute`` references (``BPMN_BRIDGE_CONNECTORS``).
+        builtin_connectors: Serve the built-in connectors too (``BPMN_BRIDGE_BUILTIN``).
+        entry_points: Load connectors from installed entry points (``BPMN_BRIDGE_ENTRY_POINTS``).
+        worker_name: Lease holder name (``BPMN_BRIDGE_WORKER_NAME``).
+        lease / long_poll / grace_period: ISO-8601 durations (``BPMN_BRIDGE_LEASE``...).
+        ops_host / ops_port: Health and metrics endpoint; port ``off`` disables it.
+        log_format / log_level: ``text`` or ``json``; a logging level name.
+        secrets_env_prefix: Secrets come from variables with this prefix
+            (``BPMN_BRIDGE_SECRETS_ENV_PREFIX``, default ``SECRET_``; a prefix keeps a
+            diagram from naming the worker's own credentials as a secret).
+        secrets_dir: A directory of secret files (``BPMN_BRIDGE_SECRETS_DIR``).
+    """
+
+    engines: tuple[str, ...]
+    connectors: tuple[str, ...] = ()
+    builtin_connectors: bool = False
+    entry_points: bool = True
+    worker_name: str | None = None
+    lease: timedelta = timedelta(seconds=60)
+    long_poll: timedelta = timedelta(seconds=20)
+    grace_period: timedelta = timedelta(seconds=30)
+    ops_host: str = "127.0.0.1"
+    ops_port: int | None = 9600
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    secrets_env_prefix: str = "SECRET_"
+    secrets_dir: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> WorkerSettings:
+        """Read and validate the worker settings.
+
+        Raises:
+            ConfigurationError: A setting is missing or invalid; names the variable.
+        """
+        engines = _names(env, "BPMN_BRIDGE_ENGINES")
+        if not engines:
+            raise ConfigurationError(
+                "BPMN_BRIDGE_ENGINES is not set: choose zeebe, camunda7 or both "
+                "(flag --engine, repeatable)"
+            )
+        for engine in engines:
+            if engine not in ENGINES:
+                raise ConfigurationError(
+                    f"BPMN_BRIDGE_ENGINES: unknown engine {engine!r}; use zeebe or camunda7"
+                )
+        ops = _text(env, "BPMN_BRIDGE_OPS_PORT")
+        log_format = _text(env, "BPMN_BRIDGE_LOG_FORMAT") or "text"
+        if log_format not in ("text", "json"):
+            raise ConfigurationError(
+                f"BPMN_BRIDGE_LOG_FORMAT must be text or json, got {log_format!r}"
+            )
+        return cls(
+            engines=tuple(dict.fromkeys(engines)),
+            connectors=tuple(_names(env, "BPMN_BRIDGE_CONNECTORS")),
+            builtin_connectors=_flag(env, "BPMN_BRIDGE_BUILTIN", False),
+            entry_points=_flag(env, "BPMN_BRIDGE_ENTRY_POINTS", True),
+            worker_name=_text(env, "BPMN_BRIDGE_WORKER_NAME"),
+            lease=_duration(env, "BPMN_BRIDGE_LEASE", timedelta(seconds=60)),
+            long_poll=_duration(env, "BPMN_BRIDGE_LONG_POLL", timedelta(seconds=20)),
+            grace_period=_duration(env, "BPMN_BRIDGE_GRACE_PERIOD", timedelta(seconds=30)),
+            ops_host=_text(env, "BPMN_BRIDGE_OPS_HOST") or "127.0.0.1",
+            ops_port=None if ops in _FALSE else _port(ops),
+            log_format="json" if log_format == "json" else "text",
+            log_level=(_text(env, "BPMN_BRIDGE_LOG_LEVEL") or "INFO").upper(),
+            secrets_env_prefix=env.get("BPMN_BRIDGE_SECRETS_ENV_PREFIX", "SECRET_"),
+            secrets_dir=_text(env, "BPMN_BRIDGE_SECRETS_DIR"),
+        )
+
+
+def merge_sources(
+    *,
+    config_file: str | os.PathLike[str] | None,
+    environ: Mapping[str, str],
+    overrides: Mapping[str, str],
+) -> dict[str, str]:
+    """One mapping of setting names: the file, then the environment, then flags.
+
+    Raises:
+        ConfigurationError: The file is missing, not TOML, or has a value that is not a
+            string, number, boolean or list of strings; names the file and key.
+    """
+    merged: dict[str, str] = {}
+    if config_file is not None:
+        merged.update(_read_file(Path(config_file)))
+    merged.update(environ)
+    merged.update(overrides)
+    return merged
+
+
+def _read_file(path: Path) -> dict[str, str]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"Config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"Config file {path} is not valid TOML: {exc}") from None
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, bool):
+            values[key] = "true" if value else "false"
+        elif isinstance(value, str | int | float):
+            values[key] = str(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            values[key] = ",".join(value)
+        else:
+            raise ConfigurationError(
+                f"Config file {path}: {key} must be a string, number, boolean or list of "
+                f"strings, got {type(value).__name__}"
+            )
+    return values
+
+
+def _text(env: Mapping[str, str], key: str) -> str | None:
+    value = env.get(key, "").strip()
+    return value or None
+
+
+def _names(env: Mapping[str, str], key: str) -> Sequence[str]:
+    value = _text(env, key)
+    return [part.strip() for part in value.split(",") if part.strip()] if value else []
+
+
+def _flag(env: Mapping[str, str], key: str, default: bool) -> bool:
+    value = _text(env, key)
+    if value is None:
+        return default
+    if value.lower() not in _TRUE | _FALSE:
+        raise ConfigurationError(f"{key} must be true or false, got {value!r}")
+    return value.lower() in _TRUE
+
+
+def _duration(env: Mapping[str, str], key: str, default: timedelta) -> timedelta:
+    value = _text(env, key)
+    if value is None:
+        return default
+    try:
+        duration = parse_duration(value)
+    except ValueError as exc:
+        raise ConfigurationError(f"{key}: {exc}") from None
+    if duration <= timedelta(0):
+        raise ConfigurationError(f"{key} must be positive, got {value!r}")
+    return duration
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return 9600
+    try:
+        port = int(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"BPMN_BRIDGE_OPS_PORT must be a port number or off, got {value!r}"
+        ) from None
+    if not 0 <= port < 65536:
+        raise ConfigurationError(f"BPMN_BRIDGE_OPS_PORT out of range: {port}")
+    return port
