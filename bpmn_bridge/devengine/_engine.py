@@ -393,7 +393,7 @@ class DevEngineCore:
         self,
         instance_key: int,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - mirrors the test helper API
+        timeout: float | None = None,
     ) -> ProcessInstance:
         """Wait until the instance completes or is canceled.
 

@@ -208,7 +208,7 @@ class DevEngine:
         self,
         instance: ProcessInstance | int,
         *,
-        timeout: float | None = 10.0,  # noqa: ASYNC109 - a test helper; mirrors the engine
+        timeout: float | None = 10.0,
     ) -> ProcessInstance:
         """Wait until the instance completes or is canceled.
 
