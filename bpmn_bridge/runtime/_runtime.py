@@ -386,13 +386,14 @@ class Runtime:
             await anyio.sleep(interval)
             try:
                 await self._extend(state, connector, running.job, lease)
-            except JobNotFoundError:
+            except (JobNotFoundError, EngineRejectedError) as exc:
                 log.warning(
-                    "Job %s of %s is gone from %s (instance cancelled or lease lost); "
+                    "Job %s of %s is gone from %s (instance cancelled or lease lost: %s); "
                     "asking the connector to stop",
                     running.job.id,
                     connector.spec.type,
                     state.adapter.name,
+                    self.masker.mask(str(exc)),
                 )
                 running.cancellation.set()
                 return

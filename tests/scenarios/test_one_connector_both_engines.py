@@ -145,8 +145,15 @@ async def test_long_job_extended_past_its_first_lease_without_redelivery(target:
     runtime = runtime_for(
         target, spec_for(c.slow, task_type), lease=timedelta(seconds=1), hooks=[metrics]
     )
-    # a second worker polls the same type: it would get the job if the lease lapsed
-    rival = runtime_for(target, spec_for(c.slow, task_type), worker_name="rival")
+    # a second worker polls the same type: it would get the job if the lease lapsed (either
+    # may take the job first, so both count into the same metrics)
+    rival = runtime_for(
+        target,
+        spec_for(c.slow, task_type),
+        worker_name="rival",
+        lease=timedelta(seconds=1),
+        hooks=[metrics],
+    )
     async with runtime, rival:
         instance = await target.start(process, {"orderId": order, "seconds": 3.5})
         variables = await target.wait_end(instance, timeout=60)
