@@ -104,7 +104,12 @@ class _ToCamunda7:
         try:
             juel = feel_to_juel(text)
         except Unconvertible as exc:
-            self.note(flow, f"condition {text}", f"FEEL outside the convertible subset: {exc}")
+            self.note(
+                flow,
+                f"condition {text}",
+                f"FEEL outside the convertible subset: {exc}; kept unchanged until "
+                "rewritten in JUEL",
+            )
             return
         if not juel.startswith("${"):
             self.note(flow, f"condition {text}", "a constant text is no condition")

@@ -179,7 +179,12 @@ class _ToCamunda8:
         try:
             condition.text = juel_to_feel(text)
         except Unconvertible as exc:
-            self.note(flow, f"condition {text}", f"JUEL outside the convertible subset: {exc}")
+            self.note(
+                flow,
+                f"condition {text}",
+                f"JUEL outside the convertible subset: {exc}; kept unchanged, so the "
+                "diagram does not deploy until it is rewritten in FEEL",
+            )
             return
         condition.attrib.pop("language", None)
 
