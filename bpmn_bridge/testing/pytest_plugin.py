@@ -1,1 +1,44 @@
-"""pytest plugin: fixtures for testing connectors against the embedded engine."""
+"""pytest fixtures for testing connectors against the embedded engine.
+
+Installed with the package (entry point ``pytest11``), so a user's tests can ask for them
+by name:
+
+- ``dev_engine``: a fresh :class:`~bpmn_bridge.devengine.DevEngine` per test, both fronts on
+  free loopback ports (Zeebe gRPC at ``dev_engine.zeebe_address``, Camunda 7 REST at
+  ``dev_engine.camunda7_url``).
+- ``in_memory_engine``: an :class:`~bpmn_bridge.testing.InMemoryEngine` adapter, for tests
+  of runtime behaviour without any protocol.
+
+The async fixture needs pytest-asyncio (or anyio's pytest plugin); without it only the
+synchronous fixtures are offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bpmn_bridge.testing._memory import InMemoryEngine
+
+try:
+    import pytest_asyncio
+except ImportError:  # pragma: no cover - pytest-asyncio is a development extra
+    pytest_asyncio = None
+
+
+@pytest.fixture
+def in_memory_engine() -> InMemoryEngine:
+    """An engine adapter living in memory."""
+    return InMemoryEngine()
+
+
+if pytest_asyncio is not None:
+
+    @pytest_asyncio.fixture
+    async def dev_engine() -> AsyncIterator[object]:
+        """The embedded engine with both protocol fronts on free loopback ports."""
+        from bpmn_bridge.devengine import DevEngine
+
+        async with DevEngine() as engine:
+            yield engine
