@@ -15,16 +15,12 @@ synchronous fixtures are offered.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bpmn_bridge.testing._memory import InMemoryEngine
-
-try:
-    import pytest_asyncio
-except ImportError:  # pragma: no cover - pytest-asyncio is a development extra
-    pytest_asyncio = None
 
 
 @pytest.fixture
@@ -33,7 +29,8 @@ def in_memory_engine() -> InMemoryEngine:
     return InMemoryEngine()
 
 
-if pytest_asyncio is not None:
+if importlib.util.find_spec("pytest_asyncio") is not None:
+    import pytest_asyncio
 
     @pytest_asyncio.fixture
     async def dev_engine() -> AsyncIterator[object]:
