@@ -33,6 +33,7 @@ from bpmn_bridge.core import (
     ConnectorSpec,
     EngineRejectedError,
     EngineUnavailableError,
+    Failed,
     Job,
     JobInfo,
     JobNotFoundError,
@@ -417,7 +418,31 @@ class Runtime:
         # Past the lease the engine hands the job to another worker anyway, so keep trying
         # only that long; an outage longer than that costs a redelivery, not a lost job.
         with anyio.move_on_after(max(self.lease.total_seconds(), 30.0)):
-            return await self._report_once(state, job, outcome)
+            try:
+                return await self._report_once(state, job, outcome)
+            except EngineRejectedError as exc:
+                # The engine will never take this outcome (a NaN result, a value it cannot
+                # store, an error code it refuses): retrying cannot help and letting the
+                # lease lapse would redeliver the job forever, so raise an incident that
+                # says why, and keep serving everyone else.
+                refused = self.masker.mask(str(exc))
+                log.error(
+                    "Engine %s refused the outcome of job %s, raising an incident: %s",
+                    adapter.name,
+                    job.id,
+                    refused,
+                )
+                incident = Failed(f"The engine refused the job's outcome: {refused}", retries=0)
+                try:
+                    return await self._report_once(state, job, incident)
+                except EngineRejectedError as again:
+                    log.error(
+                        "Engine %s refused the incident of job %s too; its lease will lapse: %s",
+                        adapter.name,
+                        job.id,
+                        self.masker.mask(str(again)),
+                    )
+                    return False
         log.warning(
             "Gave up reporting job %s to %s; the engine will offer it again", job.id, adapter.name
         )
