@@ -118,7 +118,7 @@ class JobPipeline:
         try:
             headers = parse_standard_headers(job.headers)
             used: set[str] = set()
-            variables = resolve_secrets(job.variables, self.secrets, used=used)
+            variables = _nest_dotted(resolve_secrets(job.variables, self.secrets, used=used))
             if used:
                 self.masker.add(*used)
             arguments = self._bind(variables)
@@ -326,6 +326,38 @@ def _retrying(policy: RetryPolicy) -> AsyncRetrying:
         sleep=anyio.sleep,
         reraise=True,
     )
+
+
+def _nest_dotted(variables: dict[str, Any]) -> dict[str, Any]:
+    """Fold variables named ``a.b`` into ``{"a": {"b": ...}}``.
+
+    Zeebe input mappings with a dotted target build nested contexts; Camunda 7 input
+    parameters of the same names arrive flat. Folding them here makes one element template
+    bind a nested input model the same way on both engines. A plain ``a`` variable that is
+    itself a mapping is merged with its dotted parts; one that is not is left alone.
+    """
+    if not any("." in name for name in variables):
+        return variables
+    nested: dict[str, Any] = {k: v for k, v in variables.items() if "." not in k}
+    for name, value in variables.items():
+        if "." not in name:
+            continue
+        *parents, leaf = name.split(".")
+        node = nested
+        for part in parents:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                if child is not None:
+                    break  # a scalar already holds this name: keep the flat variable
+                child = node[part] = {}
+            else:
+                child = node[part] = dict(child)
+            node = child
+        else:
+            node.setdefault(leaf, value)
+            continue
+        nested[name] = value
+    return nested
 
 
 def _plain(result: Any) -> Any:

@@ -329,3 +329,23 @@ async def test_job_logger_is_bound_and_masks(caplog: pytest.LogCaptureFixture) -
     assert records and records[0].getMessage() == "calling with token ****"
     assert records[0].connector == "chatty"  # type: ignore[attr-defined]
     assert "s3cr3t!" not in caplog.text
+
+
+async def test_dotted_variables_bind_nested_models() -> None:
+    class Auth(BaseModel):
+        type: str
+        token: str | None = None
+
+    class Call(BaseModel):
+        url: str
+        authentication: Auth
+
+    @connector
+    async def call(c: Call) -> dict[str, Any]:
+        return {"auth": c.authentication.type, "token": c.authentication.token}
+
+    flat = {"url": "u", "authentication.type": "bearer", "authentication.token": "{{secrets.T}}"}
+    outcome = await run_connector(call, variables=flat, secrets={"T": "tk"})
+    assert outcome == Completed({"auth": "bearer", "token": "tk"})
+    mixed = {"url": "u", "authentication": {"type": "basic"}, "authentication.token": "x"}
+    assert await run_connector(call, variables=mixed) == Completed({"auth": "basic", "token": "x"})
