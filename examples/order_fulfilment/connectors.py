@@ -11,6 +11,7 @@ one reference serves the whole process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -148,5 +149,5 @@ async def notify_customer(notification: Notification) -> dict[str, Any]:
     return {"reason": notification.reason, "message": text}
 
 
-CONNECTORS = [http_json, reserve_payment, ship_order, notify_customer]
+CONNECTORS: list[Callable[..., Any]] = [http_json, reserve_payment, ship_order, notify_customer]
 """Every connector the process uses, for ``bpmn-bridge run --connector ...:CONNECTORS``."""
