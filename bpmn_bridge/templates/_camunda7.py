@@ -21,11 +21,15 @@ def camunda7_template(spec: ConnectorSpec) -> dict[str, Any]:
     The template makes the task an external task (``camunda:type="external"``, topic
     ``spec.type``), binds each scalar input field with a ``camunda:inputParameter`` and the
     standard headers with ``camunda:property`` (the Camunda 7 adapter reads extension
-    properties as headers).
+    properties as headers). Fields of nested models are bound by dotted name
+    (``authentication.username``), grouped as on Camunda 8; the worker folds the flat
+    variables into the nested input.
 
-    Camunda 7 input parameters hold text or a JUEL expression only, so nested models,
-    lists and dicts are not bound: the connector reads them from process variables of the
-    same name, and the template's description lists them.
+    Camunda 7 input parameters hold text or a JUEL expression only, so lists and dicts are
+    not bound: the connector reads them from process variables of the same name, and the
+    template's description lists them. Camunda 7 templates have no conditions, so every
+    variant of a discriminated union is shown, each field's description says which variant
+    it is for, and none is required.
 
     Args:
         spec: The connector's spec (see :func:`bpmn_bridge.get_spec`).
@@ -37,9 +41,11 @@ def camunda7_template(spec: ConnectorSpec) -> dict[str, Any]:
         ConnectorDefinitionError: The input model cannot be rendered.
     """
     fields = read_fields(spec.input_model) if spec.input_model is not None else []
-    bound = [f for f in fields if not f.nested and f.kind is not Kind.STRUCTURED]
-    from_variables = list(dict.fromkeys(f.path.split(".")[0] for f in fields if f not in bound))
+    bound = _bound(fields)
+    from_variables = [f.path for f in fields if f.kind is Kind.STRUCTURED]
     groups: dict[str, str] = {INPUT_GROUP.id: INPUT_GROUP.label} if bound else {}
+    for form_field, _ in bound:
+        groups.setdefault(form_field.group.id, form_field.group.label)
     groups.update(HEADER_GROUPS)
     properties: list[dict[str, Any]] = [
         {
@@ -53,7 +59,7 @@ def camunda7_template(spec: ConnectorSpec) -> dict[str, Any]:
             "binding": {"type": "property", "name": "camunda:topic"},
         },
     ]
-    properties.extend(_input(f) for f in bound)
+    properties.extend(_input(f, only_for) for f, only_for in bound)
     for header in standard_header_properties(spec):
         properties.append(
             {
@@ -82,10 +88,36 @@ def camunda7_template(spec: ConnectorSpec) -> dict[str, Any]:
     }
 
 
-def _input(field: FormField) -> dict[str, Any]:
+def _bound(fields: list[FormField]) -> list[tuple[FormField, str]]:
+    """The fields bound to input parameters, each with the variants it is for ("" for all).
+
+    Variants of a union may share a field name; Camunda 7 has one parameter per name, so
+    the first variant's field stands for all of them.
+    """
+    labels = {f.id: f.label for f in fields}
+    variants: dict[str, list[str]] = {}
+    first: dict[str, FormField] = {}
+    for form_field in fields:
+        if form_field.kind is Kind.STRUCTURED:
+            continue
+        first.setdefault(form_field.path, form_field)
+        if form_field.condition is not None:
+            variants.setdefault(form_field.path, []).append(form_field.condition.value)
+    bound: list[tuple[FormField, str]] = []
+    for path, form_field in first.items():
+        only_for = ""
+        if form_field.condition is not None:
+            tags = " or ".join(f"'{tag}'" for tag in variants[path])
+            only_for = f"Only when {labels[form_field.condition.path]} is {tags}."
+        bound.append((form_field, only_for))
+    return bound
+
+
+def _input(field: FormField, only_for: str) -> dict[str, Any]:
     prop: dict[str, Any] = {"label": field.label, "group": field.group.id}
-    if field.description:
-        prop["description"] = field.description
+    description = f"{only_for} {field.description}".strip()
+    if description:
+        prop["description"] = description
     if field.kind is Kind.CHOICE:
         prop["type"] = "Dropdown"
         prop["choices"] = [{"name": c, "value": c} for c in field.choices]
@@ -102,7 +134,8 @@ def _input(field: FormField) -> dict[str, Any]:
     prop["binding"] = {"type": "camunda:inputParameter", "name": field.path}
     constraints: dict[str, Any] = {}
     # An empty parameter is null in Camunda 7; only fields that accept null may be empty.
-    if field.required or (field.has_default and field.default is not None):
+    # A variant's field cannot be required: it is shown (and empty) for the other variants.
+    if not only_for and (field.required or (field.has_default and field.default is not None)):
         constraints["notEmpty"] = True
     if field.pattern is not None:
         constraints["pattern"] = {

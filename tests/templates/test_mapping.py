@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pytest
+from pydantic import BaseModel, Field
 
-from bpmn_bridge import get_spec
+from bpmn_bridge import connector, get_spec
 from bpmn_bridge.connectors import http_json
 from bpmn_bridge.templates import (
     CAMUNDA7_SCHEMA,
@@ -118,17 +119,8 @@ def test_field_order_and_aliases_are_kept(c8: dict[str, Any], c7: dict[str, Any]
         "labels",
         "from",
     ]
-    assert list(_inputs7(c7)) == [
-        "name",
-        "code",
-        "count",
-        "ratio",
-        "enabled",
-        "color",
-        "speedMode",
-        "password",
-        "from",
-    ]
+    # Camunda 7 binds the same names, except lists and dicts (no parameter can build them).
+    assert list(_inputs7(c7)) == [n for n in names8 if n not in ("tags", "labels")]
 
 
 def test_titles_descriptions_and_required(c8: dict[str, Any], c7: dict[str, Any]) -> None:
@@ -189,12 +181,17 @@ def test_secrets_get_a_placeholder_hint(c8: dict[str, Any], c7: dict[str, Any]) 
     assert token["description"] == "The API token. Use {{secrets.NAME}}."
 
 
-def test_nested_model_is_a_group_of_dotted_targets(c8: dict[str, Any]) -> None:
+def test_nested_model_is_a_group_of_dotted_targets(c8: dict[str, Any], c7: dict[str, Any]) -> None:
     host = _inputs8(c8)["server.host"]
     assert host["binding"]["name"] == "server.host"
     assert host["group"] == "server"
     assert {"id": "server", "label": "Server"} in c8["groups"]
     assert _inputs8(c8)["server.port"]["value"] == 25
+    # The worker folds Camunda 7's flat 'server.host' variable into the nested input.
+    host7, port7 = _inputs7(c7)["server.host"], _inputs7(c7)["server.port"]
+    assert host7["group"] == "server" and host7["constraints"]["notEmpty"] is True
+    assert (port7["type"], port7["value"]) == ("String", "25")
+    assert [g["id"] for g in c7["groups"]] == [g["id"] for g in c8["groups"]]
 
 
 def test_discriminated_union_is_a_dropdown_with_conditions(c8: dict[str, Any]) -> None:
@@ -207,15 +204,28 @@ def test_discriminated_union_is_a_dropdown_with_conditions(c8: dict[str, Any]) -
     assert inputs["auth.user.userName"]["binding"]["name"] == "auth.userName"
 
 
+def test_camunda7_shows_every_union_variant_and_says_which_is_which(c7: dict[str, Any]) -> None:
+    # Camunda 7 templates have no conditions: each variant's fields are always shown, so
+    # none can be required, and the description tells the modeler when it applies.
+    inputs = _inputs7(c7)
+    kind = inputs["auth.kind"]
+    assert kind["type"] == "Dropdown" and kind["value"] == "user"
+    token, user = inputs["auth.token"], inputs["auth.userName"]
+    assert token["description"] == (
+        "Only when Authentication is 'token'. The API token. Use {{secrets.NAME}}."
+    )
+    assert user["description"] == "Only when Authentication is 'user'."
+    assert "constraints" not in token and "constraints" not in user
+    assert all("condition" not in p for p in c7["properties"])
+
+
 def test_lists_and_dicts_are_feel(c8: dict[str, Any], c7: dict[str, Any]) -> None:
     tags, labels = _inputs8(c8)["tags"], _inputs8(c8)["labels"]
     assert (tags["type"], tags["feel"], tags["optional"]) == ("Text", "required", True)
     assert "value" not in tags
     assert labels["value"] == '={"env": "prod"}'
     # Camunda 7 cannot build them in a parameter: read from process variables, said so.
-    assert c7["description"].endswith(
-        "Read from process variables (Json or Map): server, auth, tags, labels."
-    )
+    assert c7["description"].endswith("Read from process variables (Json or Map): tags, labels.")
 
 
 def test_connector_without_input_has_headers_only() -> None:
@@ -229,3 +239,25 @@ def test_output_is_stable() -> None:
     second = dump_template(camunda8_template(SPEC)) + dump_template(camunda7_template(SPEC))
     assert first == second
     assert first.index('"$schema"') < first.index('"appliesTo"')  # keys sorted
+
+
+def test_camunda7_binds_a_name_shared_by_two_variants_once() -> None:
+    class Basic(BaseModel):
+        type: Literal["basic"]
+        username: str
+
+    class Digest(BaseModel):
+        type: Literal["digest"]
+        username: str
+        realm: str
+
+    class Request(BaseModel):
+        auth: Annotated[Basic | Digest, Field(discriminator="type")]
+
+    @connector(type="shared-names")
+    def shared(request: Request) -> None:
+        """Two variants with a username."""
+
+    inputs = _inputs7(camunda7_template(get_spec(shared)))
+    assert list(inputs) == ["auth.type", "auth.username", "auth.realm"]
+    assert inputs["auth.username"]["description"] == "Only when Auth is 'basic' or 'digest'."
