@@ -11,6 +11,7 @@ import pytest
 
 from bpmn_bridge import ConnectorSpec, get_spec
 from bpmn_bridge.connectors import BUILTIN_CONNECTORS
+from bpmn_bridge.demo._example import make_example_importable
 from bpmn_bridge.templates import camunda7_template, camunda8_template
 
 from .conftest import Validator
@@ -21,14 +22,21 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 
 def _example_specs() -> list[ConnectorSpec]:
     specs: list[ConnectorSpec] = []
+    # The checkout's examples/ goes before a dependency's top-level 'examples' package.
+    make_example_importable()
     for path in sorted(EXAMPLES.rglob("*.py")):
-        name = f"_bpmn_bridge_example_{path.stem}"
-        module_spec = importlib.util.spec_from_file_location(name, path)
-        if module_spec is None or module_spec.loader is None:
-            continue
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[name] = module
-        module_spec.loader.exec_module(module)
+        if (path.parent / "__init__.py").exists():
+            # A package imports its siblings by package name (examples.order_fulfilment...).
+            dotted = path.relative_to(EXAMPLES.parent).with_suffix("").parts
+            module = importlib.import_module(".".join(p for p in dotted if p != "__init__"))
+        else:
+            name = f"_bpmn_bridge_example_{path.stem}"
+            module_spec = importlib.util.spec_from_file_location(name, path)
+            if module_spec is None or module_spec.loader is None:
+                continue
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules[name] = module
+            module_spec.loader.exec_module(module)
         for value in vars(module).values():
             if callable(value) and hasattr(value, "__bpmn_bridge_connector__"):
                 specs.append(get_spec(value))
