@@ -1,0 +1,218 @@
+"""The dev engine's Zeebe gateway, driven by the OFFICIAL Camunda 8 Java client.
+
+pyzeebe is generated from the same ``gateway.proto`` our gateway serves, so it shares our
+reading of the protocol. ``zeebe-client-java`` 8.5 (Apache-2.0, client library only — no
+broker) is an independent peer: a gateway that only pyzeebe accepts would fail here. The peer
+program (``tests/zeebe_client_peer/``) reports what the client observed as one JSON line; this
+test checks that line and the engine's own state.
+
+The peer jar is built by Maven when missing or when its sources changed (``build.sh`` does the
+same build up front, for CI). Without ``java`` — or without ``mvn`` when a build is needed —
+the test skips locally and fails when ``CI=true``, like the real Camunda 7 engine fixture
+(``tests/camunda7_engine.py``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from bpmn_bridge.devengine import DevEngine, IncidentType, InstanceState
+
+PEER_DIR = Path(__file__).parents[1] / "zeebe_client_peer"
+JAR_PATH = PEER_DIR / "target" / "zeebe-client-peer.jar"
+ORDER_BPMN = PEER_DIR / "bpmn" / "peer_order.bpmn"
+STREAM_BPMN = PEER_DIR / "bpmn" / "peer_stream.bpmn"
+_HASH_PATH = PEER_DIR / "target" / "sources.sha256"
+_LOCK_PATH = PEER_DIR / "target" / ".build.lock"
+
+BUILD_TIMEOUT_S = 600.0
+# The peer bounds each of its own waits (30 s); this only catches a hung JVM.
+PEER_TIMEOUT_S = 180.0
+_LOG_TAIL_LINES = 60
+# A short-lived client: C1 only and serial GC start fastest and leave the 2nd core alone.
+_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"official Zeebe client peer required in CI (CI=true): {reason}", pytrace=False)
+    pytest.skip(f"official Zeebe client peer unavailable: {reason}")
+
+
+def _tail(text: str) -> str:
+    return "\n".join(text.splitlines()[-_LOG_TAIL_LINES:])
+
+
+def _sources_digest() -> str:
+    # The same digest as build.sh's `find pom.xml src -type f | LC_ALL=C sort | xargs sha256sum
+    # | sha256sum`, so a jar built by build.sh is reused here.
+    files = [PEER_DIR / "pom.xml", *(p for p in (PEER_DIR / "src").rglob("*") if p.is_file())]
+    listing = sorted(str(path.relative_to(PEER_DIR)) for path in files)
+    lines = "".join(
+        f"{hashlib.sha256((PEER_DIR / name).read_bytes()).hexdigest()}  {name}\n"
+        for name in listing
+    )
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def _build_jar() -> Path:
+    JAR_PATH.parent.mkdir(parents=True, exist_ok=True)
+    # One build at a time, also across pytest-xdist workers or parallel sessions.
+    with open(_LOCK_PATH, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        digest = _sources_digest()
+        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text() == digest:
+            return JAR_PATH
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            _unavailable("`mvn` not found on PATH and the peer jar needs (re)building")
+        result = subprocess.run(
+            [str(mvn), "-q", "-B", "package"],
+            cwd=PEER_DIR,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT_S,
+            check=False,
+        )
+        if result.returncode != 0 or not JAR_PATH.exists():
+            pytest.fail(
+                f"building {PEER_DIR} failed:\n{_tail(result.stdout + result.stderr)}",
+                pytrace=False,
+            )
+        _HASH_PATH.write_text(digest)
+    return JAR_PATH
+
+
+@pytest.fixture(scope="module")
+def java_peer() -> list[str]:
+    """The command line that starts the peer, up to its arguments."""
+    java = shutil.which("java")
+    if java is None:
+        _unavailable("`java` not found on PATH")
+    return [str(java), *_JVM_FLAGS, "-jar", str(_build_jar())]
+
+
+async def _run_peer(java_peer: list[str], engine: DevEngine) -> dict[str, Any]:
+    # run_process awaits the JVM without blocking the event loop that serves the gateway.
+    with anyio.fail_after(PEER_TIMEOUT_S):
+        result = await anyio.run_process(
+            [*java_peer, engine.zeebe_address, str(ORDER_BPMN), str(STREAM_BPMN)],
+            check=False,
+        )
+    stdout = result.stdout.decode(errors="replace")
+    stderr = result.stderr.decode(errors="replace")
+    lines = stdout.strip().splitlines()
+    assert lines, f"peer printed nothing (exit {result.returncode}); stderr:\n{_tail(stderr)}"
+    summary: dict[str, Any] = json.loads(lines[-1])
+    assert result.returncode == 0 and "error" not in summary, (
+        f"peer failed (exit {result.returncode}): {summary.get('error')}\n{_tail(stderr)}"
+    )
+    return summary
+
+
+async def test_official_java_client_drives_the_gateway(java_peer: list[str]) -> None:
+    async with DevEngine(camunda7_port=None) as engine:
+        peer = await _run_peer(java_peer, engine)
+
+        # -- what the client observed
+        assert peer["clientVersion"].startswith("8.5.")
+        topology = peer["topology"]
+        assert topology["gatewayVersion"].startswith("8.5.")
+        assert (topology["clusterSize"], topology["partitionsCount"]) == (1, 1)
+        [broker] = topology["brokers"]
+        assert broker["address"] == engine.zeebe_address
+        assert broker["partitions"] == [
+            {"partitionId": 1, "leader": True, "role": "LEADER", "health": "HEALTHY"}
+        ]
+
+        deployment = peer["deployment"]
+        assert deployment["tenantId"] == "<default>"
+        assert [(p["bpmnProcessId"], p["version"]) for p in deployment["processes"]] == [
+            ("peer_order", 1),
+            ("peer_stream", 1),
+        ]
+        assert all(p["processDefinitionKey"] > 0 for p in deployment["processes"])
+
+        assert peer["errors"] == {
+            "createUnknownProcess": "NOT_FOUND",
+            "deployNotBpmn": "INVALID_ARGUMENT",
+            "completeUnknownJob": "NOT_FOUND",
+        }
+
+        assert peer["workerOpen"] and peer["workerEventsDone"]
+        jobs = peer["jobs"]
+        assert sorted(jobs) == ["A-1", "A-2", "A-3", "A-4", "A-5"]
+        for job in jobs.values():
+            assert "handlerError" not in job, job
+            assert job["worker"] == "peer-worker"
+            assert job["customHeaders"] == {"currency": "EUR"}
+            assert (job["bpmnProcessId"], job["elementId"]) == ("peer_order", "charge")
+            assert job["tenantId"] == "<default>"
+            assert job["deadlineInFuture"]
+        # retries="2" in the model: one failure with a backoff, then the last retry.
+        assert jobs["A-3"]["retriesSeen"] == [2, 1]
+        assert jobs["A-1"]["retriesSeen"] == [2]
+        # The job stays hidden for the backoff the client asked for (a lower bound, not speed).
+        assert peer["backoffGapMillis"] >= peer["backoffMillis"]
+        twice = jobs["A-5"]
+        assert (twice["secondComplete"], twice["failAfterComplete"]) == ("NOT_FOUND", "NOT_FOUND")
+        assert twice["throwAfterComplete"] == "NOT_FOUND"
+
+        assert peer["withResultVariables"] == {
+            "orderId": "A-2",
+            "mode": "complete",
+            "amount": 7,
+            "charged": True,
+            "receipt": "R-A-2",
+            "currency": "EUR",
+        }
+
+        stream = peer["stream"]
+        assert stream["worker"] == "peer-stream-only", "the stream-only job was never streamed"
+        assert stream["jobInstanceKey"] == stream["processInstanceKey"]
+        assert stream["variables"] == {"attempt": stream["attempts"]}
+
+        # -- what the engine holds afterwards
+        keys = peer["instances"]
+        completed = engine.core.get_instance(keys["complete"])
+        assert completed.state is InstanceState.COMPLETED
+        assert engine.variables(completed) == {
+            "orderId": "A-1",
+            "mode": "complete",
+            "amount": 42,
+            "charged": True,
+            "receipt": "R-A-1",
+            "currency": "EUR",
+        }
+        assert engine.core.get_instance(keys["withResult"]).state is InstanceState.COMPLETED
+
+        declined = keys["decline"]
+        assert engine.core.get_instance(declined).state is InstanceState.COMPLETED
+        assert engine.variables(declined)["declineReason"] == "insufficient funds"
+        assert "charged" not in engine.variables(declined)
+
+        twice_key = keys["twice"]
+        assert engine.core.get_instance(twice_key).state is InstanceState.COMPLETED
+        assert engine.variables(twice_key)["charged"] is True
+
+        failed = keys["fail"]
+        assert engine.core.get_instance(failed).state is InstanceState.INCIDENT
+        [incident] = engine.incidents()
+        assert (incident.instance.key, incident.type) == (failed, IncidentType.JOB_NO_RETRIES)
+        assert incident.message == "card service down"
+        [stuck] = engine.jobs(failed)
+        assert stuck.retries == 0
+
+        streamed = engine.core.get_instance(stream["processInstanceKey"])
+        assert streamed.state is InstanceState.COMPLETED
+        assert engine.variables(streamed)["streamed"] is True
