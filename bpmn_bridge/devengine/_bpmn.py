@@ -78,6 +78,21 @@ def _local(tag: str) -> tuple[str, str]:
     return "", tag
 
 
+def _zeebe_source(src: str, element_id: str, element_type: str) -> Evaluator:
+    """An io mapping's source: FEEL after a leading ``=``, else the text itself.
+
+    Zeebe reads a source without ``=`` as a static string, which is what the Modeler writes
+    for a plain text field of an element template (``source="https://..."``).
+    """
+    if src.startswith("="):
+        return _compile_feel(src, element_id, element_type)
+
+    def static(_variables: Any, _value: str = src) -> Any:
+        return _value
+
+    return static
+
+
 def _compile_feel(src: str, element_id: str, element_type: str) -> Evaluator:
     try:
         from bpmn_bridge.feel import compile_expression
@@ -376,7 +391,7 @@ class _ProcessParser:
                         )
                     compiled = VariableMapping(
                         target=target,
-                        source=_compile_feel(source, element_id, kind),
+                        source=_zeebe_source(source, element_id, kind),
                         source_text=source,
                         nested_target=True,
                     )

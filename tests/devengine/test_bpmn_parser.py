@@ -43,6 +43,25 @@ def test_task_definition_headers_and_default_retries() -> None:
     assert (task.type, task.retries, dict(task.headers)) == ("work", 3, {"kind": "demo"})
 
 
+def test_zeebe_io_mapping_source_without_equals_is_a_static_string() -> None:
+    # As on Zeebe: what the Modeler writes for a plain text field of an element template.
+    xml = model(
+        START.replace('targetRef="x"', 'targetRef="t"')
+        + '<bpmn:serviceTask id="t"><bpmn:extensionElements>'
+        '<zeebe:taskDefinition type="work"/><zeebe:ioMapping>'
+        '<zeebe:input source="{{secrets.KEY}}" target="key"/>'
+        '<zeebe:input source="25" target="port"/>'
+        '<zeebe:input source="=1 + 1" target="sum"/>'
+        "</zeebe:ioMapping></bpmn:extensionElements></bpmn:serviceTask>"
+        '<bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="e"/><bpmn:endEvent id="e"/>'
+    )
+    (graph,) = parse_bpmn(xml)
+    task = graph.nodes["t"].task
+    assert task is not None
+    values = {m.target: m.source({}) for m in task.inputs}
+    assert values == {"key": "{{secrets.KEY}}", "port": "25", "sum": 2}
+
+
 def test_camunda7_external_task_flavour() -> None:
     xml = model(
         START.replace('targetRef="x"', 'targetRef="t"')
