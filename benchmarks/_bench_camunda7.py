@@ -1,0 +1,313 @@
+"""Camunda 7 half of ``worker_vs_clients.py``: bpmn-bridge's runtime vs the workers of
+camunda-external-task-client-python3, on the real engine (the Spring Boot harness of
+``tests/camunda7_engine.py``, built and started the way the test suite does it).
+
+Each run deploys a one-external-task process under a fresh topic, starts the instances,
+then lets one worker (in a child process of its own, see `_bench_procs`) serve the topic
+until ``GET /external-task/count`` for the topic says none is left. Every worker completes
+its task with ``{"ok": true}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import httpx
+from _bench_procs import WorkerProcess, child_pids, cpu_seconds, machine, wait_for
+
+REPO = Path(__file__).resolve().parents[1]
+
+PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs_{pid}"
+    targetNamespace="http://bpmn-bridge.dev/bench">
+  <bpmn:process id="{pid}" isExecutable="true" camunda:historyTimeToLive="P1D">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+    <bpmn:serviceTask id="work" camunda:type="external" camunda:topic="{topic}"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+ASYNC_NOTE = (
+    "the library's async worker fetches one task per call (maxTasks fixed at 1) and opens a "
+    "new httpx.AsyncClient (TLS context, connection) for every fetch and every complete"
+)
+LOCK_MS = 30_000
+LONG_POLL_MS = 5_000
+
+
+def library_config(concurrency: int) -> dict[str, dict[str, Any]]:
+    """The library's settings, as its README documents them, scaled to ``concurrency``.
+
+    The sync worker runs the tasks of one fetch one after another, so ``maxTasks`` is its
+    batch; the async worker always fetches one task per call (``maxTasks`` is fixed at 1
+    in 4.5.0) and runs up to ``maxConcurrentTasks`` at once.
+    """
+    common = {
+        "lockDuration": LOCK_MS,
+        "asyncResponseTimeout": LONG_POLL_MS,
+        "retries": 3,
+        "retryTimeout": 5000,
+        "sleepSeconds": 1,
+    }
+    return {
+        "sync": {**common, "maxTasks": concurrency},
+        "async": {**common, "maxConcurrentTasks": concurrency},
+    }
+
+
+# -- the workers under test ----------------------------------------------------------
+
+
+def _run_ours(conn: Connection, url: str, topic: str, concurrency: int) -> None:
+    """Child process: bpmn-bridge Runtime + Camunda7Adapter serving ``topic``."""
+    from bpmn_bridge import connector, get_spec
+    from bpmn_bridge.adapters import Camunda7Adapter, Camunda7Config
+    from bpmn_bridge.runtime import Runtime
+
+    @connector(type="bench")
+    async def trivial() -> dict[str, object]:
+        return {"ok": True}
+
+    spec = dataclasses.replace(get_spec(trivial), type=topic, max_concurrency=concurrency)
+    runtime = Runtime(
+        connectors=[spec],
+        engines=[Camunda7Adapter(Camunda7Config(base_url=url))],
+        lease=timedelta(milliseconds=LOCK_MS),
+        long_poll=timedelta(milliseconds=LONG_POLL_MS),
+    )
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        conn.send("ready")
+        await loop.run_in_executor(None, wait_for, conn, "go")
+        async with runtime:
+            await loop.run_in_executor(None, wait_for, conn, "stop")
+
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main())
+    conn.send("stopped")
+
+
+def _run_sync(conn: Connection, url: str, topic: str, concurrency: int) -> None:
+    """Child process: the library's ExternalTaskWorker (blocking, loops forever)."""
+    from camunda.external_task.external_task import ExternalTask, TaskResult
+    from camunda.external_task.external_task_worker import ExternalTaskWorker
+
+    def trivial(task: ExternalTask) -> TaskResult:
+        return task.complete({"ok": True})
+
+    worker = ExternalTaskWorker(
+        "sync-bench", base_url=url, config=library_config(concurrency)["sync"]
+    )
+    conn.send("ready")
+    wait_for(conn, "go")
+    # subscribe() never returns: it runs in a daemon thread that dies with the process.
+    threading.Thread(target=worker.subscribe, args=(topic, trivial), daemon=True).start()
+    wait_for(conn, "stop")
+    conn.send("stopped")
+
+
+def _run_async(conn: Connection, url: str, topic: str, concurrency: int) -> None:
+    """Child process: the library's AsyncExternalTaskWorker."""
+    from camunda.external_task.async_external_task_worker import AsyncExternalTaskWorker
+    from camunda.external_task.external_task import ExternalTask, TaskResult
+
+    async def trivial(task: ExternalTask) -> TaskResult:
+        return task.complete({"ok": True})
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        config = library_config(concurrency)["async"]
+        worker = AsyncExternalTaskWorker("async-bench", base_url=url, config=config)
+        conn.send("ready")
+        await loop.run_in_executor(None, wait_for, conn, "go")
+        working = asyncio.create_task(worker.subscribe({topic: trivial}))
+        await loop.run_in_executor(None, wait_for, conn, "stop")
+        await worker.stop()
+        await asyncio.gather(working, return_exceptions=True)
+
+    asyncio.run(main())
+    conn.send("stopped")
+
+
+WORKERS = {"ours": _run_ours, "sync": _run_sync, "async": _run_async}
+
+
+# -- the engine and measuring --------------------------------------------------------
+
+
+async def _prepare(url: str, *, tasks: int) -> tuple[str, str]:
+    tag = uuid.uuid4().hex[:8]
+    process_id, topic = f"bench_{tag}", f"bench-{tag}"
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        deployed = await http.post(
+            "/deployment/create",
+            data={"deployment-name": process_id},
+            files={"bench.bpmn": ("bench.bpmn", PROCESS.format(pid=process_id, topic=topic))},
+        )
+        deployed.raise_for_status()
+        numbers = iter(range(tasks))
+
+        async def starter() -> None:
+            for _ in numbers:
+                response = await http.post(f"/process-definition/key/{process_id}/start", json={})
+                response.raise_for_status()
+
+        await asyncio.gather(*(starter() for _ in range(8)))
+    return process_id, topic
+
+
+def _open_tasks(http: httpx.Client, topic: str) -> int:
+    response = http.get("/external-task/count", params={"topicName": topic})
+    response.raise_for_status()
+    count: int = response.json()["count"]
+    return count
+
+
+def _one_run(
+    url: str, engine_pid: int | None, kind: str, *, tasks: int, concurrency: int
+) -> dict[str, Any]:
+    _, topic = asyncio.run(_prepare(url, tasks=tasks))
+    worker = WorkerProcess(WORKERS[kind], url, topic, concurrency)
+    worker.start()
+    deadline = time.monotonic() + max(300.0, tasks / 5)
+    try:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            if _open_tasks(http, topic) != tasks:
+                raise RuntimeError(f"expected {tasks} open tasks on {topic}")
+            engine_cpu0 = cpu_seconds(engine_pid) if engine_pid else None
+            worker_cpu0 = cpu_seconds(worker.pid)
+            began = time.perf_counter()
+            worker.go()
+            # Polling costs the engine one count query per 50 ms, the same for every worker.
+            while (left := _open_tasks(http, topic)) > 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            elapsed = time.perf_counter() - began
+            engine_cpu1 = cpu_seconds(engine_pid) if engine_pid else None
+            worker_cpu1 = cpu_seconds(worker.pid)
+    finally:
+        worker.stop()
+    if left:
+        raise RuntimeError(f"{kind}: {left} of {tasks} tasks still open at the deadline")
+    return {
+        "worker": kind,
+        "seconds": round(elapsed, 3),
+        "tasks_s": round(tasks / elapsed, 1),
+        "worker_cpu_s": _delta(worker_cpu0, worker_cpu1),
+        "engine_cpu_s": _delta(engine_cpu0, engine_cpu1),
+    }
+
+
+def _delta(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else round(after - before, 2)
+
+
+def run(*, tasks: int, concurrency: int, say: Any = print) -> dict[str, Any]:
+    """Start the real engine; run ours and the sync worker twice each and the async worker
+    once between them (ours, sync, async, sync, ours; the best run of each counts); stop
+    the engine. The async worker gets one run: at its rate a second doubles the runtime.
+
+    Returns:
+        The benchmark's JSON object, or one with ``"skipped"`` when no engine can run here.
+    """
+    sys.path.insert(0, str(REPO))
+    from tests.camunda7_engine import run_engine
+
+    load_before = machine()
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-camunda7-") as logs:
+        try:
+            engine_cm = run_engine(Path(logs))
+            engine = engine_cm.__enter__()
+        except BaseException as exc:  # pytest's skip/fail are BaseExceptions
+            say(f"camunda7: no real engine here: {exc}")
+            return {"benchmark": "camunda7-vs-external-task-client", "skipped": str(exc)}
+        try:
+            say(f"camunda7: real engine up in {engine.startup_seconds:.1f} s at {engine.url}")
+            jvms = child_pids(os.getpid(), "java")
+            engine_pid = jvms[0] if len(jvms) == 1 else None
+            for kind in ("ours", "sync", "async", "sync", "ours"):
+                result = _one_run(
+                    engine.url, engine_pid, kind, tasks=tasks, concurrency=concurrency
+                )
+                runs.append(result)
+                say(
+                    f"camunda7 {kind:6} {tasks} tasks in {result['seconds']:6.2f} s = "
+                    f"{result['tasks_s']:7.1f} tasks/s  (worker CPU {result['worker_cpu_s']} s, "
+                    f"engine CPU {result['engine_cpu_s']} s)"
+                )
+        finally:
+            engine_cm.__exit__(None, None, None)
+    best = {kind: max(r["tasks_s"] for r in runs if r["worker"] == kind) for kind in WORKERS}
+    ratio_sync = round(best["ours"] / best["sync"], 2)
+    ratio_async = round(best["ours"] / best["async"], 2)
+    busy = {
+        kind: round(
+            statistics.fmean(
+                r["engine_cpu_s"] / r["seconds"]
+                for r in runs
+                if r["worker"] == kind and r["engine_cpu_s"] is not None
+            ),
+            2,
+        )
+        if engine_pid
+        else None
+        for kind in WORKERS
+    }
+    cpus = load_before["cpus"] or 1
+    say(
+        f"camunda7 best: ours {best['ours']}, sync {best['sync']}, async {best['async']} "
+        f"tasks/s; ours/sync {ratio_sync}x, ours/async {ratio_async}x (target >= 3x)"
+    )
+    if busy["ours"] is not None:
+        say(
+            f"camunda7 engine CPU while ours ran: {busy['ours']} cores of {cpus}"
+            + (
+                " - the engine (JVM) is the bottleneck for ours"
+                if busy["ours"] >= 0.8 * cpus - 0.3
+                else ""
+            )
+        )
+    config = library_config(concurrency)
+    say(f"camunda7 library settings: sync {config['sync']}; async {config['async']}")
+    say(f"camunda7 note: {ASYNC_NOTE}")
+    return {
+        "benchmark": "camunda7-vs-external-task-client",
+        "tasks": tasks,
+        "ours_tasks_s": best["ours"],
+        "sync_tasks_s": best["sync"],
+        "async_tasks_s": best["async"],
+        "ratio_sync": ratio_sync,
+        "ratio_async": ratio_async,
+        "concurrency": concurrency,
+        "settings": {
+            "ours": (
+                f"Runtime(lease={LOCK_MS}ms, long_poll={LONG_POLL_MS}ms), "
+                f"max_concurrency={concurrency}"
+            ),
+            **config,
+        },
+        "engine": "real Camunda 7 (tests/camunda7_harness), JVM child process",
+        "engine_cpu_cores": busy,
+        "notes": [ASYNC_NOTE],
+        "runs": runs,
+        "machine_before": load_before,
+        "machine_after": machine(),
+    }

@@ -1,0 +1,261 @@
+"""Zeebe half of ``worker_vs_clients.py``: bpmn-bridge's runtime vs a plain pyzeebe worker.
+
+The dev engine runs in a child process and pre-creates the instances in its own loop (no
+network), then waits for them all to end and says so; each worker runs in a child process
+of its own (see `_bench_procs`). Both workers serve the same job type with a trivial async
+function returning ``{"ok": True}``, with the same cap on running jobs and jobs per fetch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import multiprocessing
+import statistics
+import time
+import uuid
+from datetime import timedelta
+from multiprocessing.connection import Connection
+from typing import Any
+
+from _bench_procs import WorkerProcess, cpu_seconds, machine, wait_for
+
+PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs_{pid}">
+  <bpmn:process id="{pid}" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+    <bpmn:serviceTask id="work">
+      <bpmn:extensionElements><zeebe:taskDefinition type="{job_type}"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+# pyzeebe sleeps this long when all its job slots are busy (its default is 5 s, which
+# would make it look far worse than it is on a fast job): poll again at once instead.
+PYZEEBE_POLL_RETRY_DELAY = 0
+
+
+# -- the engine ----------------------------------------------------------------------
+
+
+def _serve_engine(conn: Connection) -> None:
+    """Child process: a DevEngine serving Zeebe gRPC, driven by commands on ``conn``."""
+    from bpmn_bridge.devengine import DevEngine
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        async with DevEngine(camunda7_port=None) as engine:
+            conn.send(engine.zeebe_address)
+            started: dict[str, list[int]] = {}
+            while True:
+                command, *args = await loop.run_in_executor(None, conn.recv)
+                if command == "deploy":
+                    engine.deploy(args[0].encode())
+                    conn.send(None)
+                elif command == "start":
+                    process_id, count = args
+                    started[process_id] = [engine.start(process_id).key for _ in range(count)]
+                    conn.send(None)
+                elif command == "wait":
+                    process_id, timeout = args
+                    try:
+                        async with asyncio.timeout(timeout):
+                            for key in started.pop(process_id):
+                                await engine.wait_for_end(key, timeout=None)
+                    except TimeoutError:
+                        conn.send(False)
+                    else:
+                        conn.send(True)
+                else:
+                    return
+
+    asyncio.run(serve())
+
+
+class _EngineProcess:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self.process = context.Process(target=_serve_engine, args=(child,), daemon=True)
+        self.process.start()
+        self.address: str = self._conn.recv()
+
+    @property
+    def pid(self) -> int:
+        assert self.process.pid is not None
+        return self.process.pid
+
+    def call(self, *command: Any) -> Any:
+        self._conn.send(command)
+        return self._conn.recv()
+
+    def close(self) -> None:
+        self._conn.send(("stop",))
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(5)
+
+
+# -- the workers under test ----------------------------------------------------------
+
+
+def _run_ours(conn: Connection, address: str, job_type: str, concurrency: int) -> None:
+    """Child process: bpmn-bridge Runtime + ZeebeAdapter serving ``job_type``."""
+    from bpmn_bridge import connector, get_spec
+    from bpmn_bridge.adapters import ZeebeAdapter, ZeebeConfig
+    from bpmn_bridge.runtime import Runtime
+
+    @connector(type="bench")
+    async def trivial() -> dict[str, object]:
+        return {"ok": True}
+
+    spec = dataclasses.replace(get_spec(trivial), type=job_type, max_concurrency=concurrency)
+    runtime = Runtime(
+        connectors=[spec],
+        engines=[ZeebeAdapter(ZeebeConfig(address=address, tls=False))],
+        long_poll=timedelta(seconds=5),
+    )
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        conn.send("ready")
+        await loop.run_in_executor(None, wait_for, conn, "go")
+        async with runtime:
+            await loop.run_in_executor(None, wait_for, conn, "stop")
+
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main())
+    conn.send("stopped")
+
+
+def _run_pyzeebe(conn: Connection, address: str, job_type: str, concurrency: int) -> None:
+    """Child process: a plain pyzeebe ZeebeWorker serving ``job_type``."""
+    from pyzeebe import ZeebeWorker, create_insecure_channel
+
+    async def trivial() -> dict[str, object]:
+        return {"ok": True}
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        channel = create_insecure_channel(grpc_address=address)
+        worker = ZeebeWorker(
+            channel,
+            name="pyzeebe-bench",
+            request_timeout=5000,
+            poll_retry_delay=PYZEEBE_POLL_RETRY_DELAY,
+        )
+        worker.task(
+            task_type=job_type, max_jobs_to_activate=concurrency, max_running_jobs=concurrency
+        )(trivial)
+        conn.send("ready")
+        await loop.run_in_executor(None, wait_for, conn, "go")
+        working = asyncio.create_task(worker.work())
+        await loop.run_in_executor(None, wait_for, conn, "stop")
+        await worker.stop()
+        # The poller may sit in a long poll; its jobs are all done, so don't wait it out.
+        working.cancel()
+        await asyncio.gather(working, return_exceptions=True)
+        await channel.close()
+
+    # pyzeebe warns on every poll while its slots are full; that is the setting, not news.
+    logging.basicConfig(level=logging.ERROR)
+    asyncio.run(main())
+    conn.send("stopped")
+
+
+WORKERS = {"ours": _run_ours, "pyzeebe": _run_pyzeebe}
+
+
+# -- measuring -----------------------------------------------------------------------
+
+
+def _one_run(engine: _EngineProcess, kind: str, *, jobs: int, concurrency: int) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:8]
+    process_id, job_type = f"bench_{tag}", f"bench-{tag}"
+    engine.call("deploy", PROCESS.format(pid=process_id, job_type=job_type))
+    engine.call("start", process_id, jobs)
+    worker = WorkerProcess(WORKERS[kind], engine.address, job_type, concurrency)
+    worker.start()
+    try:
+        engine_cpu0, worker_cpu0 = cpu_seconds(engine.pid), cpu_seconds(worker.pid)
+        engine._conn.send(("wait", process_id, max(120.0, jobs / 20)))
+        began = time.perf_counter()
+        worker.go()
+        finished = engine._conn.recv()
+        elapsed = time.perf_counter() - began
+        engine_cpu1, worker_cpu1 = cpu_seconds(engine.pid), cpu_seconds(worker.pid)
+    finally:
+        worker.stop()
+    if not finished:
+        raise RuntimeError(f"{kind}: not all {jobs} instances ended in time")
+    return {
+        "worker": kind,
+        "seconds": round(elapsed, 3),
+        "jobs_s": round(jobs / elapsed, 1),
+        "worker_cpu_s": _delta(worker_cpu0, worker_cpu1),
+        "engine_cpu_s": _delta(engine_cpu0, engine_cpu1),
+    }
+
+
+def _delta(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else round(after - before, 2)
+
+
+def run(*, jobs: int, concurrency: int, say: Any = print) -> dict[str, Any]:
+    """Both workers twice each, in the order ours, pyzeebe, pyzeebe, ours; best run counts.
+
+    Returns:
+        The benchmark's JSON object.
+    """
+    load_before = machine()
+    engine = _EngineProcess()
+    runs: list[dict[str, Any]] = []
+    try:
+        for kind in ("ours", "pyzeebe", "pyzeebe", "ours"):
+            result = _one_run(engine, kind, jobs=jobs, concurrency=concurrency)
+            runs.append(result)
+            say(
+                f"zeebe  {kind:8} {jobs} jobs in {result['seconds']:6.2f} s = "
+                f"{result['jobs_s']:7.1f} jobs/s  (worker CPU {result['worker_cpu_s']} s, "
+                f"engine CPU {result['engine_cpu_s']} s)"
+            )
+    finally:
+        engine.close()
+    best = {kind: max(r["jobs_s"] for r in runs if r["worker"] == kind) for kind in WORKERS}
+    ratio = round(best["ours"] / best["pyzeebe"], 3)
+    engine_busy = statistics.fmean(
+        r["engine_cpu_s"] / r["seconds"] for r in runs if r["engine_cpu_s"] is not None
+    )
+    say(
+        f"zeebe  best: ours {best['ours']} jobs/s, pyzeebe {best['pyzeebe']} jobs/s, "
+        f"ratio ours/pyzeebe {ratio} (target >= 0.95); dev engine busy {engine_busy:.0%} "
+        "of one core while the workers ran"
+    )
+    return {
+        "benchmark": "zeebe-vs-pyzeebe",
+        "jobs": jobs,
+        "ours_jobs_s": best["ours"],
+        "pyzeebe_jobs_s": best["pyzeebe"],
+        "ratio": ratio,
+        "concurrency": concurrency,
+        "settings": {
+            "ours": f"Runtime(long_poll=5s, streaming=True), max_concurrency={concurrency}",
+            "pyzeebe": (
+                f"ZeebeWorker(request_timeout=5000, poll_retry_delay="
+                f"{PYZEEBE_POLL_RETRY_DELAY}), max_jobs_to_activate={concurrency}, "
+                f"max_running_jobs={concurrency}"
+            ),
+        },
+        "engine": "bpmn-bridge dev engine, child process",
+        "engine_busy_fraction": round(engine_busy, 2),
+        "runs": runs,
+        "machine_before": load_before,
+        "machine_after": machine(),
+    }
