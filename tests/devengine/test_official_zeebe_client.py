@@ -177,6 +177,17 @@ async def test_official_java_client_drives_the_gateway(java_peer: list[str]) -> 
             "currency": "EUR",
         }
 
+        # Same resource again: Zeebe keeps version 1 (duplicate filtering), same definition key.
+        operator = peer["operator"]
+        order_definition = deployment["processes"][0]["processDefinitionKey"]
+        assert (operator["redeployVersion"], operator["redeployDefinitionKey"]) == (
+            1,
+            order_definition,
+        )
+        assert operator["setVariablesOnInstance"] == "OK"
+        assert operator["updateRetriesOfFailedJob"] == "OK"
+        assert operator["cancelCompletedInstance"] == "NOT_FOUND"
+
         stream = peer["stream"]
         assert stream["worker"] == "peer-stream-only", "the stream-only job was never streamed"
         assert stream["jobInstanceKey"] == stream["processInstanceKey"]
@@ -205,13 +216,16 @@ async def test_official_java_client_drives_the_gateway(java_peer: list[str]) -> 
         assert engine.core.get_instance(twice_key).state is InstanceState.COMPLETED
         assert engine.variables(twice_key)["charged"] is True
 
+        # New retries alone do not resume the job: as in Zeebe, the incident stays open until
+        # it is resolved.
         failed = keys["fail"]
         assert engine.core.get_instance(failed).state is InstanceState.INCIDENT
         [incident] = engine.incidents()
         assert (incident.instance.key, incident.type) == (failed, IncidentType.JOB_NO_RETRIES)
         assert incident.message == "card service down"
         [stuck] = engine.jobs(failed)
-        assert stuck.retries == 0
+        assert (stuck.key, stuck.retries) == (jobs["A-3"]["jobKey"], 1)
+        assert engine.variables(failed)["operatorNote"] == "card service restarted"
 
         streamed = engine.core.get_instance(stream["processInstanceKey"])
         assert streamed.state is InstanceState.COMPLETED

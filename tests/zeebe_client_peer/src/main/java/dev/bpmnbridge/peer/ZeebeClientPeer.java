@@ -93,6 +93,7 @@ public final class ZeebeClientPeer {
       summary.put("workerOpen", worker.isOpen());
       instances();
     }
+    operatorCommands(orderBpmn);
     stream();
   }
 
@@ -216,6 +217,7 @@ public final class ZeebeClientPeer {
     String mode = String.valueOf(variables.get("mode"));
     Map<String, Object> record = seen.computeIfAbsent(orderId, k -> new ConcurrentHashMap<>());
     activationNanos.computeIfAbsent(orderId, k -> new ArrayList<>()).add(System.nanoTime());
+    record.put("jobKey", job.getKey());
     record.put("worker", job.getWorker());
     record.put("bpmnProcessId", job.getBpmnProcessId());
     record.put("elementId", job.getElementId());
@@ -318,6 +320,37 @@ public final class ZeebeClientPeer {
     }
     summary.put("backoffMillis", BACKOFF.toMillis());
     summary.put("jobs", new LinkedHashMap<>(seen));
+  }
+
+  // --------------------------------------------------------- operator commands
+
+  /** What an operator (or Operate) does around an incident, and a redeployment. */
+  private void operatorCommands(String orderBpmn) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    DeploymentEvent again =
+        client.newDeployResourceCommand().addResourceFile(orderBpmn).send().join();
+    out.put("redeployVersion", again.getProcesses().get(0).getVersion());
+    out.put("redeployDefinitionKey", again.getProcesses().get(0).getProcessDefinitionKey());
+
+    long failedInstance = ((Number) seen.get("A-3").get("processInstanceKey")).longValue();
+    long failedJob = ((Number) seen.get("A-3").get("jobKey")).longValue();
+    out.put(
+        "setVariablesOnInstance",
+        statusOf(
+            () ->
+                client
+                    .newSetVariablesCommand(failedInstance)
+                    .variables(Map.of("operatorNote", "card service restarted"))
+                    .send()
+                    .join()));
+    out.put(
+        "updateRetriesOfFailedJob",
+        statusOf(() -> client.newUpdateRetriesCommand(failedJob).retries(1).send().join()));
+    long completedInstance = ((Number) seen.get("A-1").get("processInstanceKey")).longValue();
+    out.put(
+        "cancelCompletedInstance",
+        statusOf(() -> client.newCancelInstanceCommand(completedInstance).send().join()));
+    summary.put("operator", out);
   }
 
   // ------------------------------------------------------------------- stream
