@@ -5,8 +5,9 @@ from __future__ import annotations
 import builtins
 import inspect
 import sys
+import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar, overload
@@ -142,7 +143,8 @@ def connector(
         max_concurrency: Jobs running at once per worker process.
         retry_policy: In-process retries of transient errors.
         fetch_variables: Only these variables are fetched; by default the input model's
-            field names (aliases) when the function takes a model, else all.
+            field names (aliases) when the function takes a model, else all. The default
+            names nested models' fields by dotted path too (``authentication.type``).
 
     Returns:
         The function, or a decorator when called with arguments.
@@ -240,7 +242,7 @@ def _build_spec(
     doc = inspect.getdoc(fn) or ""
     fetch: tuple[str, ...] | None
     if fetch_variables is None and input_model is not None:
-        fetch = tuple(f.alias or n for n, f in input_model.model_fields.items())
+        fetch = tuple(dict.fromkeys(_variable_names(input_model, prefix="", seen=(input_model,))))
     else:
         fetch = tuple(fetch_variables) if fetch_variables is not None else None
     return ConnectorSpec(
@@ -260,3 +262,31 @@ def _build_spec(
         retry_policy=retry_policy,
         fetch_variables=fetch,
     )
+
+
+def _variable_names(
+    model: type[BaseModel], *, prefix: str, seen: tuple[type[BaseModel], ...]
+) -> Iterator[str]:
+    """A model's aliases, then its nested models' fields by dotted path.
+
+    Camunda 7 hands a worker only the variables it names, and an element template binds a
+    nested field as a flat variable named ``authentication.type`` (the pipeline nests it
+    again). Zeebe ignores names that match no variable.
+    """
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{info.alias or name}"
+        yield path
+        for nested in _models_in(info.annotation):
+            if nested not in seen:  # a model that contains itself ends the path here
+                yield from _variable_names(nested, prefix=f"{path}.", seen=(*seen, nested))
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models a field holds directly: the model, or each model of a union."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [m for a in typing.get_args(annotation) for m in _models_in(a)]
+    return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated, Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -31,6 +32,60 @@ def test_bare_decorator_defaults() -> None:
     assert spec.input_model is In and spec.input_parameter == "x"
     assert spec.context_parameter is None and spec.is_async is False
     assert spec.fetch_variables == ("a", "bee")
+
+
+class Server(BaseModel):
+    host: str
+    port: int = Field(default=25, alias="portNumber")
+
+
+class Token(BaseModel):
+    kind: Literal["token"]
+    token: str
+
+
+class User(BaseModel):
+    kind: Literal["user"]
+    token: str | None = None
+    name: str
+
+
+class Tree(BaseModel):
+    label: str
+    child: Tree | None = None
+
+
+class Nested(BaseModel):
+    server: Server
+    auth: Annotated[Token | User, Field(discriminator="kind")]
+    backup: Server | None = None
+    tree: Tree | None = None
+    servers: list[Server] = []
+
+
+def test_default_fetch_names_nested_fields_by_dotted_path() -> None:
+    # Camunda 7 hands out only the variables named, and a template binds nested fields as
+    # flat 'server.host' parameters.
+    @connector
+    def nested(x: Nested) -> None:
+        """Nested input."""
+
+    assert get_spec(nested).fetch_variables == (
+        "server",
+        "server.host",
+        "server.portNumber",
+        "auth",
+        "auth.kind",
+        "auth.token",
+        "auth.name",
+        "backup",
+        "backup.host",
+        "backup.portNumber",
+        "tree",
+        "tree.label",
+        "tree.child",
+        "servers",
+    )
 
 
 def test_decorator_with_arguments() -> None:
