@@ -442,7 +442,7 @@ async def _deployment_create(request: web.Request) -> web.Response:
 
 def _definition_by_key(engine: DevEngineCore, key: str) -> ProcessDefinition:
     try:
-        return engine.latest_definition(key)
+        return engine.latest_definition(key, flavour="camunda7")
     except NotFoundError:
         raise _RestError(
             404,

@@ -56,6 +56,12 @@ DEFAULT_TENANT = "<default>"
 _KEY_BASE = 1 << 51  # Zeebe encodes the partition id in the upper bits; we are partition 1.
 
 
+def _visible(definition: ProcessDefinition, flavour: str) -> bool:
+    """Whether a front of ``flavour`` sees a definition: all but the other engine's own."""
+    other = {"camunda8": "camunda7", "camunda7": "camunda8"}.get(flavour)
+    return definition.flavour != other
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -270,14 +276,26 @@ class DevEngineCore:
         return found
 
     def latest_definition(
-        self, bpmn_process_id: str, *, version: int | None = None, tenant_id: str | None = None
+        self,
+        bpmn_process_id: str,
+        *,
+        version: int | None = None,
+        tenant_id: str | None = None,
+        flavour: str | None = None,
     ) -> ProcessDefinition:
         """The latest (or given) version of a process.
+
+        Args:
+            flavour: as seen by the front of this flavour (``"camunda8"`` or ``"camunda7"``):
+                definitions deployed in the other engine's flavour are invisible, as they
+                would be on two separate engines.
 
         Raises:
             ProcessDefinitionNotFoundError: no such process / version.
         """
         versions = self._versions.get((bpmn_process_id, self._norm_tenant(tenant_id)))
+        if versions and flavour is not None and version is None:
+            versions = [d for d in versions if _visible(d, flavour)]
         if not versions:
             raise ProcessDefinitionNotFoundError(
                 f"Expected to find process definition with process ID '{bpmn_process_id}', "
@@ -303,6 +321,7 @@ class DevEngineCore:
         variables: Mapping[str, Any] | None = None,
         business_key: str | None = None,
         tenant_id: str | None = None,
+        flavour: str | None = None,
     ) -> ProcessInstance:
         """Start an instance and run it until every token waits (or it ends).
 
@@ -312,6 +331,8 @@ class DevEngineCore:
             variables: initial variables, plain values or `TypedValue`.
             business_key: Camunda 7 business key.
             tenant_id: tenant of the definition to look up.
+            flavour: the starting front's flavour; the other engine's definitions are
+                invisible to it (see `latest_definition`).
 
         Returns:
             The instance (already ``COMPLETED`` if nothing waited).
@@ -322,9 +343,14 @@ class DevEngineCore:
         """
         if definition_key is not None:
             definition = self.get_definition(definition_key)
+            if flavour is not None and not _visible(definition, flavour):
+                raise ProcessDefinitionNotFoundError(
+                    f"Expected to find process definition with key '{definition_key}', "
+                    "but none found"
+                )
         elif bpmn_process_id:
             definition = self.latest_definition(
-                bpmn_process_id, version=version, tenant_id=tenant_id
+                bpmn_process_id, version=version, tenant_id=tenant_id, flavour=flavour
             )
         else:
             raise InvalidArgumentError("Expected a BPMN process id or a process definition key")

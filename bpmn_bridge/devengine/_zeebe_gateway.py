@@ -200,7 +200,9 @@ class ZeebeGateway(gateway_pb2_grpc.GatewayServicer):
         try:
             if request.processDefinitionKey:
                 instance = self.engine.start_instance(
-                    definition_key=request.processDefinitionKey, variables=variables
+                    definition_key=request.processDefinitionKey,
+                    variables=variables,
+                    flavour="camunda8",
                 )
             else:
                 instance = self.engine.start_instance(
@@ -208,6 +210,7 @@ class ZeebeGateway(gateway_pb2_grpc.GatewayServicer):
                     version=request.version if request.version > 0 else None,
                     variables=variables,
                     tenant_id=request.tenantId or None,
+                    flavour="camunda8",
                 )
         except DevEngineError as error:
             await _abort_for(context, error)
