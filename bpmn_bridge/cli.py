@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -57,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bpmn-bridge`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Connector references name the user's modules, found from where the command runs (as
+    # uvicorn and gunicorn do); a console script does not put that directory on the path.
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     if not any(getattr(h, "_bpmn_bridge", False) for h in logging.getLogger().handlers):
         logging.basicConfig(
             level=args.log_level.upper(),
