@@ -23,6 +23,7 @@ class Capacity:
         self.size = size
         self.share = max(1, min(share or size, size))
         self._free = size
+        self._urgent = 0
         self._changed = anyio.Event()
 
     @property
@@ -35,15 +36,36 @@ class Capacity:
         """Slots running a job or reserved by a fetch."""
         return self.size - self._free
 
-    async def reserve(self, most: int | None = None) -> int:
+    @property
+    def urgent_waiting(self) -> int:
+        """Urgent reservations waiting for a slot."""
+        return self._urgent
+
+    async def reserve(self, most: int | None = None, *, urgent: bool = False) -> int:
         """Wait for at least one free slot, then reserve up to ``most`` (the share).
+
+        Args:
+            most: Reserve at most this many (and never more than the share).
+            urgent: For a job already leased to this worker (a streamed job): it goes
+                before every plain reservation, which waits while an urgent one does, so
+                a fetch loop that frees and re-reserves its slots cannot starve it.
 
         Returns:
             How many slots were reserved (at least 1).
         """
         limit = self.share if most is None else max(1, min(most, self.share))
-        while self._free == 0:
-            await self._wait_for_change()
+        if urgent:
+            self._urgent += 1
+            try:
+                while self._free == 0:
+                    await self._wait_for_change()
+            finally:
+                self._urgent -= 1
+                self._changed.set()
+                self._changed = anyio.Event()
+        else:
+            while self._free == 0 or self._urgent:
+                await self._wait_for_change()
         taken = min(self._free, limit)
         self._free -= taken
         return taken

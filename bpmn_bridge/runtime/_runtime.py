@@ -56,6 +56,8 @@ class _Connector:
     spec: ConnectorSpec
     pipeline: JobPipeline
     capacity: Capacity
+    # per engine name: the long poll in progress, holding reserved slots
+    polls: dict[str, anyio.CancelScope] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -278,15 +280,26 @@ class Runtime:
 
     async def _poll(self, state: _EngineState, connector: _Connector, jobs: TaskGroup) -> None:
         base = self._request(connector)
+        name = state.adapter.name
         while True:
             reserved = await connector.capacity.reserve()
+            fetched = []
             try:
-                async for attempt in self._retrying(state):
-                    with attempt:
-                        fetched = await state.adapter.fetch(replace(base, max_jobs=reserved))
+                with anyio.CancelScope() as poll:
+                    connector.polls[name] = poll
+                    async for attempt in self._retrying(state):
+                        with attempt:
+                            fetched = await state.adapter.fetch(replace(base, max_jobs=reserved))
             except BaseException:
                 connector.capacity.release(reserved)
                 raise
+            finally:
+                connector.polls.pop(name, None)
+            if poll.cancelled_caught:
+                # a streamed job needs a slot this poll held (the adapter handed back
+                # whatever the cut poll had taken): free them and poll again
+                connector.capacity.release(reserved)
+                continue
             self._set_connected(state, True)
             connector.capacity.release(reserved - len(fetched))
             for job in fetched:
@@ -297,7 +310,11 @@ class Runtime:
         assert isinstance(adapter, StreamingAdapter)
 
         async def accept(job: Job) -> None:
-            await connector.capacity.reserve(1)
+            # The job is leased to us already: it must not wait behind this engine's long
+            # poll, which may hold every free slot for as long as it lasts.
+            if connector.capacity.free == 0 and (poll := connector.polls.get(adapter.name)):
+                poll.cancel()
+            await connector.capacity.reserve(1, urgent=True)
             jobs.start_soon(self._run_job, state, connector, job)
 
         request = self._request(connector)
