@@ -34,12 +34,17 @@ def parse_duration(text: str) -> timedelta:
             f"{text!r} is not an ISO-8601 duration such as 'PT10S', 'PT5M' or 'P1DT2H'"
         )
     parts = {k: float(v) for k, v in match.groupdict().items() if v and k != "sign"}
-    delta = timedelta(
-        days=parts.get("days", 0.0),
-        hours=parts.get("hours", 0.0),
-        minutes=parts.get("minutes", 0.0),
-        seconds=parts.get("seconds", 0.0),
-    )
+    try:
+        delta = timedelta(
+            days=parts.get("days", 0.0),
+            hours=parts.get("hours", 0.0),
+            minutes=parts.get("minutes", 0.0),
+            seconds=parts.get("seconds", 0.0),
+        )
+    except OverflowError:
+        # Callers handle ValueError (a header value becomes an incident); an overflow
+        # escaping from here took a whole worker down.
+        raise ValueError(f"{text!r} is longer than any duration can be") from None
     return -delta if match.group("sign") else delta
 
 
