@@ -267,17 +267,24 @@ class ZeebeAdapter:
 
         Raises:
             JobNotFoundError: The job no longer exists.
-            EngineRejectedError: The gateway refused the request.
+            EngineRejectedError: The gateway refused the request, or ``retries`` or
+                ``backoff`` do not fit Zeebe's fields.
             EngineUnavailableError: The gateway cannot be reached.
         """
         what = f"FailJob for job {job.id}"
-        request = pb.FailJobRequest(
-            jobKey=int(job.id),
-            retries=retries,
-            errorMessage=error_message(message, details),
-            retryBackOff=_ms(backoff),
-            variables=dumps_variables(variables, what),
-        )
+        try:
+            request = pb.FailJobRequest(
+                jobKey=int(job.id),
+                retries=retries,
+                errorMessage=error_message(message, details),
+                retryBackOff=_ms(backoff),
+                variables=dumps_variables(variables, what),
+            )
+        except ValueError as exc:
+            # protobuf refuses retries beyond int32 or a backoff beyond int64 milliseconds
+            raise EngineRejectedError(
+                f"{what}: {exc} (retries {retries}, backoff {backoff})"
+            ) from exc
         with grpc_errors_translated(what):
             await self._gateway().FailJob(request, timeout=self._rpc_timeout)
 
