@@ -467,7 +467,7 @@ def _definition_by_id(engine: DevEngineCore, definition_id: str) -> ProcessDefin
 async def _definition_list(request: web.Request) -> web.Response:
     engine = _engine(request)
     query = request.query
-    definitions = engine.list_definitions()
+    definitions = [d for d in engine.list_definitions() if d.flavour != "camunda8"]
     if "key" in query:
         definitions = [d for d in definitions if d.bpmn_process_id == query["key"]]
     if "keysIn" in query:
@@ -545,6 +545,8 @@ def _filter_instances(
         keys = {query["processDefinitionKey"]}
     out = []
     for inst in instances:
+        if inst.definition.flavour == "camunda8":
+            continue  # the Zeebe side's instances belong to the other engine
         if ids is not None and str(inst.key) not in ids:
             continue
         if keys is not None and inst.definition.bpmn_process_id not in keys:

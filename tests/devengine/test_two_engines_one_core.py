@@ -41,3 +41,18 @@ async def test_zeebe_cannot_start_a_camunda7_only_model() -> None:
         client = ZeebeClient(create_insecure_channel(grpc_address=dev.zeebe_address))
         with pytest.raises(ProcessDefinitionNotFoundError):
             await client.run_process("c7only")
+
+
+async def test_camunda7_queries_do_not_list_the_zeebe_sides_instances() -> None:
+    async with DevEngine() as dev:
+        dev.deploy(service_task_process("z_only", "zt", flavour="camunda8"))
+        dev.deploy(service_task_process("c_only", "ct", flavour="camunda7"))
+        dev.start("z_only")
+        async with httpx.AsyncClient(base_url=dev.camunda7_url) as http:
+            await http.post("/process-definition/key/c_only/start", json={})
+            instances = (await http.get("/process-instance")).json()
+            history = (await http.get("/history/process-instance")).json()
+            definitions = (await http.get("/process-definition")).json()
+        assert [i["definitionId"].split(":")[0] for i in instances] == ["c_only"]
+        assert [h["processDefinitionKey"] for h in history] == ["c_only"]
+        assert [d["key"] for d in definitions] == ["c_only"]
