@@ -56,12 +56,13 @@ def _module(name: str) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bpmn-bridge`` console script."""
+    # Connector references name the user's modules, found from where the command runs first
+    # (as uvicorn and gunicorn do); a console script does not put that directory on the
+    # path, and an installed package of the same name must not shadow the user's.
+    if not sys.path or sys.path[0] != os.getcwd():
+        sys.path.insert(0, os.getcwd())
     parser = build_parser()
     args = parser.parse_args(argv)
-    # Connector references name the user's modules, found from where the command runs (as
-    # uvicorn and gunicorn do); a console script does not put that directory on the path.
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
     if not any(getattr(h, "_bpmn_bridge", False) for h in logging.getLogger().handlers):
         logging.basicConfig(
             level=args.log_level.upper(),
