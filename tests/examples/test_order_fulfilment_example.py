@@ -52,14 +52,8 @@ class Engine:
     deploy_and_start: Any  # async (orders) -> list[str]
 
 
-# With a single Zeebe engine the runtime's poller reserves every job slot of a connector
-# while it long-polls, and the job stream's accept() never gets one: streamed jobs sit
-# activated but unread until their lease (60 s) runs out. Strict, so the fix turns it red.
-STREAM_STARVATION = pytest.mark.xfail(
-    strict=True, reason="Runtime: a lone Zeebe engine's poller starves its job stream"
-)
 ENGINES = [
-    pytest.param("devengine-zeebe", marks=STREAM_STARVATION),
+    "devengine-zeebe",
     "devengine-camunda7",
     pytest.param("camunda7", marks=pytest.mark.camunda7),
 ]
