@@ -25,7 +25,7 @@ from bpmn_bridge.adapters._base import FetchRequest
 from bpmn_bridge.adapters._camunda7_config import Camunda7Config
 from bpmn_bridge.adapters._camunda7_errors import error_for_response, translate_transport_errors
 from bpmn_bridge.adapters._camunda7_variables import decode_variables, encode_variables, parse_date
-from bpmn_bridge.core import Job, JobInfo
+from bpmn_bridge.core import EngineRejectedError, Job, JobInfo
 
 __all__ = ["Camunda7Adapter", "Camunda7Config"]
 
@@ -202,11 +202,16 @@ class Camunda7Adapter:
         return Job(info=info, variables=decode_variables(task.get("variables")), headers=headers)
 
     def _encode(self, variables: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-        return encode_variables(
-            variables,
-            document_type=self.config.document_type,
-            max_string_length=self.config.max_string_length,
-        )
+        try:
+            return encode_variables(
+                variables,
+                document_type=self.config.document_type,
+                max_string_length=self.config.max_string_length,
+            )
+        except (TypeError, ValueError) as exc:
+            # a refusal like the engine's own, so the runtime raises an incident for this
+            # job instead of a codec error taking the worker down
+            raise EngineRejectedError(f"Engine {self.name}: {exc}") from exc
 
     def _worker(self, job: JobInfo) -> str:
         return job.worker or self.config.worker_id
@@ -216,9 +221,9 @@ class Camunda7Adapter:
 
         Raises:
             JobNotFoundError: The task is gone or locked by another worker.
-            EngineRejectedError: The engine refused (e.g. an output mapping failed).
+            EngineRejectedError: The engine refused (e.g. an output mapping failed), or a
+                variable has no Camunda 7 form.
             EngineUnavailableError: The engine cannot be reached.
-            TypeError: A variable has no Camunda 7 form.
         """
         body = {"workerId": self._worker(job), "variables": self._encode(variables)}
         await self._post(
@@ -249,7 +254,6 @@ class Camunda7Adapter:
             JobNotFoundError: The task is gone or locked by another worker.
             EngineRejectedError: The engine refused the request.
             EngineUnavailableError: The engine cannot be reached.
-            TypeError: A variable has no Camunda 7 form.
         """
         body: dict[str, Any] = {
             "workerId": self._worker(job),
@@ -274,7 +278,6 @@ class Camunda7Adapter:
             JobNotFoundError: The task is gone or locked by another worker.
             EngineRejectedError: The engine refused the request.
             EngineUnavailableError: The engine cannot be reached.
-            TypeError: A variable has no Camunda 7 form.
         """
         body = {
             "workerId": self._worker(job),
