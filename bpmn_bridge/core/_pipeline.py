@@ -56,7 +56,7 @@ from bpmn_bridge.core._secrets import (
     resolve_secrets,
 )
 from bpmn_bridge.core._spec import ConnectorSpec, RetryPolicy
-from bpmn_bridge.feel import BpmnErrorResult, JobErrorResult
+from bpmn_bridge.feel import BpmnErrorResult, FeelError, JobErrorResult
 
 __all__ = ["JobPipeline"]
 
@@ -282,7 +282,12 @@ class JobPipeline:
         scope = {**variables, "error": error}
         if isinstance(exc, ConnectorError) and "response" in exc.variables:
             scope["response"] = exc.variables["response"]
-        mapped = expression.evaluate(scope)
+        try:
+            mapped = expression.evaluate(scope)
+        except FeelError as bad:
+            # e.g. jobError(...) with negative retries: the header is wrong, and this runs
+            # while handling a failure, so nothing else would catch it
+            return self._incident(InvalidHeaderError(ERROR_EXPRESSION, str(bad)))
         if mapped is None:
             return None
         if isinstance(mapped, BpmnErrorResult):
