@@ -875,6 +875,9 @@ async def _task_complete(request: web.Request) -> web.Response:
     return _no_content()
 
 
+_JAVA_INT_MAX = 2**31 - 1
+
+
 async def _task_failure(request: web.Request) -> web.Response:
     engine = _engine(request)
     task_id = request.match_info["id"]
@@ -885,6 +888,9 @@ async def _task_failure(request: web.Request) -> web.Response:
     )
     # Camunda 7 reads a missing "retries" as 0: the task stops and an incident opens.
     retries = body.get("retries") or 0
+    if not isinstance(retries, int) or retries > _JAVA_INT_MAX:
+        # Camunda 7 binds retries to a Java int: Jackson refuses anything else
+        raise _invalid_request(f"Cannot deserialize value of type `int` from {retries!r}")
     if retries < 0:
         raise _RestError(500, "ProcessEngineException", "retries is not greater than or equal to 0")
     variables = decode_variables(body.get("variables"))
