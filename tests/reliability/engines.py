@@ -18,7 +18,7 @@ import httpx
 
 from bpmn_bridge.adapters._camunda7_variables import encode_variables
 from bpmn_bridge.core import ConnectorSpec, get_spec
-from bpmn_bridge.devengine import DevEngine, InstanceState, JobState
+from bpmn_bridge.devengine import DevEngine, DevEngineError, InstanceState, JobState
 from tests.reliability.connectors import work
 from tests.support.diagrams import service_task_process
 from tests.support.targets import Target, unique
@@ -86,7 +86,13 @@ class Engine:
     ) -> list[str | None]:
         """Start one instance per variables mapping; None where the engine refused the start."""
         if self.dev is not None and self.is_zeebe:
-            return [str(self.dev.start(process_id, variables=dict(v)).key) for v in variables]
+            keys: list[str | None] = []
+            for v in variables:
+                try:
+                    keys.append(str(self.dev.start(process_id, variables=dict(v)).key))
+                except (DevEngineError, TypeError, ValueError, OverflowError):
+                    keys.append(None)
+            return keys
         ids: list[str | None] = [None] * len(variables)
         limiter = anyio.Semaphore(concurrency)
         async with httpx.AsyncClient(base_url=self.rest_url, timeout=60) as http:
@@ -108,17 +114,20 @@ class Engine:
                     group.start_soon(one, index)
         return ids
 
-    async def counts(self, process_id: str) -> Counts:
-        """Instances of a process: all, completed, and active with an open incident."""
+    async def counts(self, process_id: str | Sequence[str]) -> Counts:
+        """Instances of processes: all, completed, and active with an open incident."""
+        ids = [process_id] if isinstance(process_id, str) else list(process_id)
         if self.dev is not None and self.is_zeebe:
-            instances = self.dev.core.list_instances(bpmn_process_id=process_id)
+            instances = [
+                i for i in self.dev.core.list_instances() if i.definition.bpmn_process_id in ids
+            ]
             return Counts(
                 total=len(instances),
                 completed=sum(i.state is InstanceState.COMPLETED for i in instances),
                 incidents=sum(i.state is InstanceState.INCIDENT for i in instances),
             )
         async with httpx.AsyncClient(base_url=self.rest_url, timeout=60) as http:
-            key = {"processDefinitionKey": process_id}
+            key = {"processDefinitionKeyIn": ",".join(ids)}
             total = (await http.get("/history/process-instance/count", params=key)).json()
             done = (
                 await http.get(
@@ -126,7 +135,7 @@ class Engine:
                 )
             ).json()
             incidents = (
-                await http.get("/incident", params={"processDefinitionKeyIn": process_id})
+                await http.get("/incident", params={"processDefinitionKeyIn": ",".join(ids)})
             ).json()
         return Counts(
             total=total["count"],
@@ -135,7 +144,12 @@ class Engine:
         )
 
     async def wait_settled(
-        self, process_id: str, expected: int, *, timeout: float, completed_only: bool = False
+        self,
+        process_id: str | Sequence[str],
+        expected: int,
+        *,
+        timeout: float,
+        completed_only: bool = False,
     ) -> Counts:
         """Wait until ``expected`` instances completed (or have an incident); the last
         counts either way, so a test reports what it saw before it asserts."""
@@ -177,6 +191,26 @@ class Engine:
                 details = await http.get(f"/external-task/{task['id']}/errorDetails")
                 texts.append(details.text if details.status_code == 200 else "")
         return texts
+
+    async def open_jobs(self, process_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Open jobs of processes without an incident, for a failure report."""
+        if self.dev is not None:
+            return [
+                {
+                    "state": job.state.name,
+                    "retries": job.retries,
+                    "worker": job.worker,
+                    "error": (job.error_message or "")[:200],
+                    "variables": str(self.dev.variables(job.instance.key))[:300],
+                    "headers": job.custom_headers or job.extension_properties,
+                }
+                for job in self.dev.jobs()
+                if job.instance.definition.bpmn_process_id in process_ids
+                and not self.dev.incidents(job.instance.key)
+            ]
+        async with httpx.AsyncClient(base_url=self.rest_url, timeout=60) as http:
+            rows = (await http.get("/external-task", params={"withRetriesLeft": "true"})).json()
+        return [row for row in rows if row.get("processDefinitionKey") in process_ids]
 
     async def locked_by(self, worker: str) -> list[str]:
         """Jobs (external tasks) the engine still holds for ``worker``."""
