@@ -139,6 +139,11 @@ def run(args: argparse.Namespace) -> int:
     env = merge_sources(config_file=args.config, environ=os.environ, overrides=_overrides(args))
     metrics = Metrics()
     settings, runtime = build_runtime(env, hooks=(metrics,))
+    # The worker process's root logger is ours. ``bpmn-bridge`` installs a plain handler for
+    # sub-commands that configure no logging; left in place it printed every line a second
+    # time, unmasked: secrets in third-party log lines, and text among the JSON lines.
+    for handler in logging.getLogger().handlers[:]:
+        logging.getLogger().removeHandler(handler)
     configure_logging(runtime.masker, level=settings.log_level, format=settings.log_format)
     anyio.run(_serve, settings, runtime, metrics)
     return 0
