@@ -276,6 +276,16 @@ def run(*, tasks: int, concurrency: int, say: Any = print) -> dict[str, Any]:
         f"camunda7 best: ours {best['ours']}, sync {best['sync']}, async {best['async']} "
         f"tasks/s; ours/sync {ratio_sync}x, ours/async {ratio_async}x (target >= 3x)"
     )
+    # The engine's CPU per task hardly depends on the worker; at its cheapest (warm) run,
+    # all cores for the engine alone would cap every worker at this rate on this machine.
+    engine_ms = [1000 * r["engine_cpu_s"] / tasks for r in runs if r["engine_cpu_s"] is not None]
+    ceiling = round(cpus * 1000 / min(engine_ms), 1) if engine_ms else None
+    if ceiling is not None:
+        say(
+            f"camunda7 engine CPU per task >= {min(engine_ms):.1f} ms: with all {cpus} "
+            f"cores it could serve at most ~{ceiling} tasks/s = "
+            f"{ceiling / best['sync']:.1f}x the sync worker, whatever the worker"
+        )
     if busy["ours"] is not None:
         say(
             f"camunda7 engine CPU while ours ran: {busy['ours']} cores of {cpus}"
@@ -306,6 +316,7 @@ def run(*, tasks: int, concurrency: int, say: Any = print) -> dict[str, Any]:
         },
         "engine": "real Camunda 7 (tests/camunda7_harness), JVM child process",
         "engine_cpu_cores": busy,
+        "engine_bound_ceiling_tasks_s": ceiling,
         "notes": [ASYNC_NOTE],
         "runs": runs,
         "machine_before": load_before,
