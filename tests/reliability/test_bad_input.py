@@ -116,7 +116,8 @@ CURATED_HEADERS: list[dict[str, str]] = [
     {"errorExpression": '=jobError("m", {}, -5)'},
     {"errorExpression": '=jobError("m", {}, 99999999999)'},
     {"errorExpression": '=jobError("m", {}, 0, "soon")'},
-    {"errorExpression": '=jobError("m", {x: 1/0}, 1, "PT0S")'},
+    # (a fixed positive retries count here would retry forever, by the header's own wish)
+    {"errorExpression": '=jobError("m", {x: 1/0}, 0, "PT0S")'},
     {"retries": "-1"},
     {"retries": "abc"},
     {"retries": "99999999999999"},
