@@ -41,7 +41,14 @@ class Capacity:
         """Urgent reservations waiting for a slot."""
         return self._urgent
 
-    async def reserve(self, most: int | None = None, *, urgent: bool = False) -> int:
+    async def reserve(
+        self,
+        most: int | None = None,
+        *,
+        urgent: bool = False,
+        batch: int = 1,
+        patience: float = 0.0,
+    ) -> int:
         """Wait for at least one free slot, then reserve up to ``most`` (the share).
 
         Args:
@@ -49,11 +56,18 @@ class Capacity:
             urgent: For a job already leased to this worker (a streamed job): it goes
                 before every plain reservation, which waits while an urgent one does, so
                 a fetch loop that frees and re-reserves its slots cannot starve it.
+            batch: Once one slot is free, wait up to ``patience`` seconds for this many,
+                so a busy worker fetches in batches instead of one job per round trip.
+            patience: See ``batch``.
 
         Returns:
             How many slots were reserved (at least 1).
         """
         limit = self.share if most is None else max(1, min(most, self.share))
+        if not urgent and patience > 0 and batch > 1:
+            with anyio.move_on_after(patience):
+                while self._free < min(batch, limit) or self._urgent:
+                    await self._wait_for_change()
         if urgent:
             self._urgent += 1
             try:

@@ -10,15 +10,16 @@ after it is handed back to its engine so another worker takes it at once.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import os
 import socket
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
@@ -50,12 +51,15 @@ __all__ = ["Runtime"]
 
 log = logging.getLogger("bpmn_bridge.runtime")
 
+_T = TypeVar("_T")
+
 
 @dataclass(eq=False)
 class _Connector:
     spec: ConnectorSpec
     pipeline: JobPipeline
     capacity: Capacity
+    lease: timedelta
     # per engine name: the long poll in progress, holding reserved slots
     polls: dict[str, anyio.CancelScope] = field(default_factory=dict)
 
@@ -63,9 +67,11 @@ class _Connector:
 @dataclass(eq=False)
 class _Running:
     job: JobInfo
-    connector: str
+    connector: _Connector
     scope: anyio.CancelScope
     cancellation: Cancellation
+    lease: timedelta
+    extend_at: float  # anyio clock: when the lease keeper extends it next
     done: bool = False
 
 
@@ -75,6 +81,9 @@ class _EngineState:
     connected: bool = False
     last_error: str = ""
     running: set[_Running] = field(default_factory=set)
+    # the lease keeper sleeps until this (anyio clock) unless woken for an earlier lease
+    keeper_deadline: float = 0.0
+    keeper_wake: anyio.Event = field(default_factory=anyio.Event)
 
 
 class Runtime:
@@ -142,6 +151,7 @@ class Runtime:
                 capacity=Capacity(
                     s.max_concurrency, share=math.ceil(s.max_concurrency / len(engines))
                 ),
+                lease=min(lease, s.timeout + timedelta(seconds=10)),
             )
             for s in specs
         ]
@@ -150,6 +160,7 @@ class Runtime:
         self._started = False
         self._stopping = False
         self._background: TaskGroup | None = None
+        self._report_limit = max(lease.total_seconds(), 30.0)
 
     # -- observation ---------------------------------------------------------------
 
@@ -204,20 +215,26 @@ class Runtime:
         async with contextlib.AsyncExitStack() as stack:
             for state in self._engines.values():
                 await stack.enter_async_context(state.adapter)
-            async with anyio.create_task_group() as jobs:
-                self._started = True
-                try:
-                    async with anyio.create_task_group() as fetchers:
-                        fetchers.start_soon(self._cancel_on_stop, fetchers.cancel_scope)
-                        for state in self._engines.values():
-                            fetchers.start_soon(self._watch_connection, state)
-                            for connector in self._connectors:
-                                fetchers.start_soon(self._poll, state, connector, jobs)
-                                if self.streaming and isinstance(state.adapter, StreamingAdapter):
-                                    fetchers.start_soon(self._stream, state, connector, jobs)
-                    await self._drain()
-                finally:
-                    self._started = False
+            async with anyio.create_task_group() as keepers:
+                for state in self._engines.values():
+                    keepers.start_soon(self._keep_leases, state)
+                async with anyio.create_task_group() as jobs:
+                    self._started = True
+                    try:
+                        async with anyio.create_task_group() as fetchers:
+                            fetchers.start_soon(self._cancel_on_stop, fetchers.cancel_scope)
+                            for state in self._engines.values():
+                                fetchers.start_soon(self._watch_connection, state)
+                                for connector in self._connectors:
+                                    fetchers.start_soon(self._poll, state, connector, jobs)
+                                    if self.streaming and isinstance(
+                                        state.adapter, StreamingAdapter
+                                    ):
+                                        fetchers.start_soon(self._stream, state, connector, jobs)
+                        await self._drain()
+                    finally:
+                        self._started = False
+                keepers.cancel_scope.cancel()
         log.info("Worker %s stopped", self.worker_name)
 
     async def __aenter__(self) -> Runtime:
@@ -257,7 +274,7 @@ class Runtime:
             type=spec.type,
             worker=self.worker_name,
             max_jobs=1,
-            lease=min(self.lease, spec.timeout + timedelta(seconds=10)),
+            lease=connector.lease,
             long_poll=self.long_poll,
             variables=spec.fetch_variables,
         )
@@ -278,18 +295,31 @@ class Runtime:
             reraise=True,
         )
 
+    async def _reconnecting(self, state: _EngineState, call: Callable[[], Awaitable[_T]]) -> _T:
+        """Run ``call``; while the engine is unavailable, retry with backoff and jitter."""
+        try:
+            return await call()  # the common case builds no retry machinery
+        except EngineUnavailableError as exc:
+            self._set_connected(state, False, exc)
+        async for attempt in self._retrying(state):
+            with attempt:
+                return await call()
+        raise AssertionError("unreachable: the retry loop returns or raises")
+
     async def _poll(self, state: _EngineState, connector: _Connector, jobs: TaskGroup) -> None:
         base = self._request(connector)
         name = state.adapter.name
+        capacity = connector.capacity
         while True:
-            reserved = await connector.capacity.reserve()
-            fetched = []
+            # A busy worker waits a moment for several slots: one round trip then brings a
+            # batch instead of a job or two (the Java client fetches at 30% load likewise).
+            reserved = await capacity.reserve(batch=(capacity.share + 1) // 2, patience=0.02)
+            fetched: list[Job] = []
             try:
                 with anyio.CancelScope() as poll:
                     connector.polls[name] = poll
-                    async for attempt in self._retrying(state):
-                        with attempt:
-                            fetched = await state.adapter.fetch(replace(base, max_jobs=reserved))
+                    fetch = functools.partial(state.adapter.fetch, replace(base, max_jobs=reserved))
+                    fetched = await self._reconnecting(state, fetch)
             except BaseException:
                 connector.capacity.release(reserved)
                 raise
@@ -363,24 +393,29 @@ class Runtime:
 
     async def _run_job(self, state: _EngineState, connector: _Connector, job: Job) -> None:
         info, spec = job.info, connector.spec
-        running = _Running(info, spec.type, anyio.CancelScope(), Cancellation())
+        lease = connector.lease
+        extend_at = anyio.current_time() + lease.total_seconds() / 2
+        running = _Running(info, connector, anyio.CancelScope(), Cancellation(), lease, extend_at)
         state.running.add(running)
+        if extend_at < state.keeper_deadline:
+            state.keeper_wake.set()
         for hook in self.hooks:
             hook.job_activated(info, spec.type)
         started = time.monotonic()
         outcome: Outcome | None = None
         try:
             with running.scope:
-                async with anyio.create_task_group() as keeper:
-                    keeper.start_soon(self._keep_lease, state, connector, running)
-                    outcome = await connector.pipeline.run(
-                        job,
-                        lease_extender=lambda d: self._extend(state, connector, info, d),
-                        cancellation=running.cancellation,
-                    )
-                    keeper.cancel_scope.cancel()
+                outcome = await connector.pipeline.run(
+                    job,
+                    lease_extender=lambda d: self._extend(state, connector, info, d),
+                    cancellation=running.cancellation,
+                )
             running.done = True
-            with anyio.CancelScope(shield=True):
+            # Shielded: the outcome is reported even while the worker shuts down. Bounded:
+            # past the lease the engine hands the job to another worker anyway, so an
+            # outage longer than that costs a redelivery, not a lost job.
+            with anyio.CancelScope(shield=True) as reporting:
+                reporting.deadline = anyio.current_time() + self._report_limit
                 if outcome is None:
                     await self._return(state, connector, info)
                 else:
@@ -390,33 +425,52 @@ class Runtime:
                     )
                     for hook in self.hooks:
                         hook.job_finished(event)
+            if reporting.cancelled_caught:
+                log.warning(
+                    "Gave up reporting job %s to %s; the engine will offer it again",
+                    info.id,
+                    state.adapter.name,
+                )
         finally:
             state.running.discard(running)
             connector.capacity.release(1)
 
-    async def _keep_lease(
-        self, state: _EngineState, connector: _Connector, running: _Running
-    ) -> None:
-        lease = self._request(connector).lease
-        # Extend at half the lease: a slow network round trip still lands before expiry.
-        interval = max(lease.total_seconds() / 2, 0.05)
-        while True:
-            await anyio.sleep(interval)
-            try:
-                await self._extend(state, connector, running.job, lease)
-            except (JobNotFoundError, EngineRejectedError) as exc:
-                log.warning(
-                    "Job %s of %s is gone from %s (instance cancelled or lease lost: %s); "
-                    "asking the connector to stop",
-                    running.job.id,
-                    connector.spec.type,
-                    state.adapter.name,
-                    self.masker.mask(str(exc)),
-                )
-                running.cancellation.set()
-                return
-            except EngineUnavailableError as exc:
-                self._set_connected(state, False, exc)
+    async def _keep_leases(self, state: _EngineState) -> None:
+        """Extend the leases of this engine's running jobs, each at half its lease.
+
+        One task per engine rather than one per job: most jobs end long before their first
+        extension, and a task per job costs a task group and a cancellation every time.
+        """
+        async with anyio.create_task_group() as extensions:
+            while True:
+                now = anyio.current_time()
+                for running in [r for r in state.running if not r.done and r.extend_at <= now]:
+                    # Half the lease again: a slow round trip still lands before expiry.
+                    running.extend_at = now + running.lease.total_seconds() / 2
+                    extensions.start_soon(self._extend_running, state, running)
+                upcoming = [r.extend_at for r in state.running if not r.done]
+                state.keeper_deadline = min(upcoming, default=now + 1.0)
+                state.keeper_wake = anyio.Event()
+                with anyio.move_on_after(max(state.keeper_deadline - now, 0.01)):
+                    await state.keeper_wake.wait()
+
+    async def _extend_running(self, state: _EngineState, running: _Running) -> None:
+        connector = running.connector
+        try:
+            await self._extend(state, connector, running.job, running.lease)
+        except (JobNotFoundError, EngineRejectedError) as exc:
+            running.extend_at = float("inf")  # nothing left to keep
+            log.warning(
+                "Job %s of %s is gone from %s (instance cancelled or lease lost: %s); "
+                "asking the connector to stop",
+                running.job.id,
+                connector.spec.type,
+                state.adapter.name,
+                self.masker.mask(str(exc)),
+            )
+            running.cancellation.set()
+        except EngineUnavailableError as exc:
+            self._set_connected(state, False, exc)
 
     async def _extend(
         self, state: _EngineState, connector: _Connector, job: JobInfo, duration: timedelta
@@ -432,63 +486,54 @@ class Runtime:
         nothing is lost: at-least-once).
         """
         adapter = state.adapter
-        # Past the lease the engine hands the job to another worker anyway, so keep trying
-        # only that long; an outage longer than that costs a redelivery, not a lost job.
-        with anyio.move_on_after(max(self.lease.total_seconds(), 30.0)):
+        try:
+            return await self._report_once(state, job, outcome)
+        except EngineRejectedError as exc:
+            # The engine will never take this outcome (a NaN result, a value it cannot
+            # store, an error code it refuses): retrying cannot help and letting the
+            # lease lapse would redeliver the job forever, so raise an incident that
+            # says why, and keep serving everyone else.
+            refused = self.masker.mask(str(exc))
+            log.error(
+                "Engine %s refused the outcome of job %s, raising an incident: %s",
+                adapter.name,
+                job.id,
+                refused,
+            )
+            incident = Failed(f"The engine refused the job's outcome: {refused}", retries=0)
             try:
-                return await self._report_once(state, job, outcome)
-            except EngineRejectedError as exc:
-                # The engine will never take this outcome (a NaN result, a value it cannot
-                # store, an error code it refuses): retrying cannot help and letting the
-                # lease lapse would redeliver the job forever, so raise an incident that
-                # says why, and keep serving everyone else.
-                refused = self.masker.mask(str(exc))
+                return await self._report_once(state, job, incident)
+            except EngineRejectedError as again:
                 log.error(
-                    "Engine %s refused the outcome of job %s, raising an incident: %s",
+                    "Engine %s refused the incident of job %s too; its lease will lapse: %s",
                     adapter.name,
                     job.id,
-                    refused,
+                    self.masker.mask(str(again)),
                 )
-                incident = Failed(f"The engine refused the job's outcome: {refused}", retries=0)
-                try:
-                    return await self._report_once(state, job, incident)
-                except EngineRejectedError as again:
-                    log.error(
-                        "Engine %s refused the incident of job %s too; its lease will lapse: %s",
-                        adapter.name,
-                        job.id,
-                        self.masker.mask(str(again)),
-                    )
-                    return False
-        log.warning(
-            "Gave up reporting job %s to %s; the engine will offer it again", job.id, adapter.name
-        )
-        return False
+                return False
 
     async def _report_once(self, state: _EngineState, job: JobInfo, outcome: Outcome) -> bool:
         adapter = state.adapter
+
+        async def send() -> None:
+            if isinstance(outcome, Completed):
+                await adapter.complete(job, outcome.variables)
+            elif isinstance(outcome, BpmnErrorThrown):
+                await adapter.throw_bpmn_error(
+                    job, code=outcome.code, message=outcome.message, variables=outcome.variables
+                )
+            else:
+                await adapter.fail(
+                    job,
+                    message=outcome.message,
+                    details=outcome.details,
+                    retries=outcome.retries,
+                    backoff=outcome.backoff,
+                    variables=outcome.variables,
+                )
+
         try:
-            async for attempt in self._retrying(state):
-                with attempt:
-                    if isinstance(outcome, Completed):
-                        await adapter.complete(job, outcome.variables)
-                    elif isinstance(outcome, BpmnErrorThrown):
-                        await adapter.throw_bpmn_error(
-                            job,
-                            code=outcome.code,
-                            message=outcome.message,
-                            variables=outcome.variables,
-                        )
-                    else:
-                        await adapter.fail(
-                            job,
-                            message=outcome.message,
-                            details=outcome.details,
-                            retries=outcome.retries,
-                            backoff=outcome.backoff,
-                            variables=outcome.variables,
-                        )
-                    return True
+            await self._reconnecting(state, send)
         except JobNotFoundError as exc:
             log.warning(
                 "Outcome of job %s not accepted by %s, the job is gone: %s",
@@ -497,7 +542,7 @@ class Runtime:
                 self.masker.mask(str(exc)),
             )
             return False
-        raise AssertionError("unreachable: the retry loop returns or raises")
+        return True
 
     async def _return(self, state: _EngineState, connector: _Connector, job: JobInfo) -> None:
         with anyio.move_on_after(10):
