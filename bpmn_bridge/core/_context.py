@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Coroutine, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -78,17 +77,21 @@ class Cancellation:
     Safe to check from a worker thread (sync connectors) and to await from async code.
     """
 
+    __slots__ = ("_event", "_flag")
+
     def __init__(self) -> None:
-        self._flag = threading.Event()
+        # A plain flag: reading and writing one attribute is atomic across threads, and a
+        # threading.Event per job would cost more than most connectors' work.
+        self._flag = False
         self._event: anyio.Event | None = None
 
     def is_set(self) -> bool:
         """Whether the job has been asked to stop."""
-        return self._flag.is_set()
+        return self._flag
 
     def set(self) -> None:
         """Ask the job to stop. Call from the event loop."""
-        self._flag.set()
+        self._flag = True
         if self._event is not None:
             self._event.set()
 
@@ -96,7 +99,7 @@ class Cancellation:
         """Wait until the job is asked to stop."""
         if self._event is None:
             self._event = anyio.Event()
-            if self._flag.is_set():
+            if self._flag:
                 self._event.set()
         await self._event.wait()
 
