@@ -7,13 +7,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from typing import Any
 
+from bpmn_bridge.migrate._converter import Converter
 from bpmn_bridge.migrate._expressions import Unconvertible, juel_to_feel
-from bpmn_bridge.migrate._report import MigrationResult, ReportItem
+from bpmn_bridge.migrate._report import MigrationResult
 from bpmn_bridge.migrate._templates import known_template_ids
 from bpmn_bridge.migrate._xml import (
-    BPMN,
     CAMUNDA,
-    MODELER,
     ZEEBE,
     ext,
     extensions,
@@ -81,20 +80,9 @@ def migrate_c7_to_c8(xml: bytes | str, *, template_ids: Iterable[str] = ()) -> M
     return MigrationResult(serialize(root), converter.report)
 
 
-class _ToCamunda8:
-    def __init__(self, templates: frozenset[str]) -> None:
-        self.templates = templates
-        self.report: list[ReportItem] = []
-
-    def note(self, element: Any, what: str, why: str) -> None:
-        self.report.append(ReportItem(element.get("id") or local(element.tag), what, why))
-
-    def convert(self, root: Any) -> None:
-        root.set(ext(MODELER, "executionPlatform"), "Camunda Cloud")
-        root.set(ext(MODELER, "executionPlatformVersion"), CAMUNDA8_PLATFORM_VERSION)
-        for element in list(root.iter()):
-            if element.tag.startswith("{" + BPMN + "}"):
-                self.element(element)
+class _ToCamunda8(Converter):
+    platform = "Camunda Cloud"
+    platform_version = CAMUNDA8_PLATFORM_VERSION
 
     def element(self, element: Any) -> None:
         kind = local(element.tag)
