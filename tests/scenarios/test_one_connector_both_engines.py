@@ -216,23 +216,27 @@ async def test_engine_restart_mid_run_every_instance_completes(target: Target) -
     ]
 
 
+async def serve_both(zeebe: Target, camunda7: Target) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One runtime, one connector, both engines: an instance on each."""
+    task_type = unique("charge")
+    on_zeebe = await deploy(zeebe, task_type)
+    on_camunda7 = await deploy(camunda7, task_type)
+    runtime = Runtime(
+        connectors=[spec_for(c.charge, task_type)],
+        engines=[zeebe.adapter(), camunda7.adapter()],
+        long_poll=timedelta(seconds=1),
+    )
+    async with runtime:
+        z = await zeebe.start(on_zeebe, {"orderId": "Z", "amount": 1})
+        k = await camunda7.start(on_camunda7, {"orderId": "K", "amount": 2})
+        return await zeebe.wait_end(z), await camunda7.wait_end(k)
+
+
 async def test_both_engines_served_by_one_process() -> None:
     async with DevEngine() as dev:
-        zeebe = DevZeebeTarget(dev)
-        camunda7 = Camunda7RestTarget("devengine-camunda7", dev.camunda7_url)
-        task_type = unique("charge")
-        on_zeebe = await deploy(zeebe, task_type)
-        on_camunda7 = await deploy(camunda7, task_type)
-        runtime = Runtime(
-            connectors=[spec_for(c.charge, task_type)],
-            engines=[zeebe.adapter(), camunda7.adapter()],
-            long_poll=timedelta(seconds=1),
+        from_zeebe, from_camunda7 = await serve_both(
+            DevZeebeTarget(dev), Camunda7RestTarget("devengine-camunda7", dev.camunda7_url)
         )
-        async with runtime:
-            z = await zeebe.start(on_zeebe, {"orderId": "Z", "amount": 1})
-            k = await camunda7.start(on_camunda7, {"orderId": "K", "amount": 2})
-            from_zeebe = await zeebe.wait_end(z)
-            from_camunda7 = await camunda7.wait_end(k)
     assert from_zeebe["engineSeen"] == "zeebe" and from_zeebe["receipt"] == "R-Z"
     assert from_camunda7["engineSeen"] == "camunda7" and from_camunda7["receipt"] == "R-K"
 
@@ -240,18 +244,8 @@ async def test_both_engines_served_by_one_process() -> None:
 @pytest.mark.camunda7
 async def test_both_engines_one_process_with_real_camunda7(camunda7_engine: Any) -> None:
     async with DevEngine(camunda7_port=None) as dev:
-        zeebe = DevZeebeTarget(dev)
-        camunda7 = Camunda7RestTarget("camunda7", camunda7_engine.url)
-        task_type = unique("charge")
-        on_zeebe = await deploy(zeebe, task_type)
-        on_camunda7 = await deploy(camunda7, task_type)
-        runtime = Runtime(
-            connectors=[spec_for(c.charge, task_type)],
-            engines=[zeebe.adapter(), camunda7.adapter()],
-            long_poll=timedelta(seconds=1),
+        from_zeebe, from_camunda7 = await serve_both(
+            DevZeebeTarget(dev), Camunda7RestTarget("camunda7", camunda7_engine.url)
         )
-        async with runtime:
-            z = await zeebe.start(on_zeebe, {"orderId": "Z", "amount": 1})
-            k = await camunda7.start(on_camunda7, {"orderId": "K", "amount": 2})
-            assert (await zeebe.wait_end(z))["receipt"] == "R-Z"
-            assert (await camunda7.wait_end(k))["receipt"] == "R-K"
+    assert from_zeebe["engineSeen"] == "zeebe" and from_zeebe["receipt"] == "R-Z"
+    assert from_camunda7["engineSeen"] == "camunda7" and from_camunda7["receipt"] == "R-K"
