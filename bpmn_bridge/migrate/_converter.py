@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from bpmn_bridge.core import InvalidHeaderError, parse_standard_headers
 from bpmn_bridge.migrate._report import ReportItem
 from bpmn_bridge.migrate._xml import BPMN, MODELER, ext, local
 
@@ -27,6 +29,19 @@ class Converter:
     def note(self, element: Any, what: str, why: str) -> None:
         """Record something the migration could not carry over, and why."""
         self.report.append(ReportItem(element.get("id") or local(element.tag), what, why))
+
+    def check_headers(self, element: Any, headers: Mapping[str, str]) -> None:
+        """Report a standard header the workers would refuse (e.g. FEEL outside the subset).
+
+        Headers reach a worker only with each job; checking them here turns a bad expression
+        into a finding when the diagram is migrated, not an incident in production.
+        """
+        try:
+            parse_standard_headers(headers)
+        except InvalidHeaderError as exc:
+            self.note(
+                element, f"header {exc.header}", f"kept, but workers refuse it: {exc.problem}"
+            )
 
     def convert(self, root: Any) -> None:
         """Mark the document for the target platform and convert each BPMN element."""

@@ -147,6 +147,7 @@ class _ToCamunda7(Converter):
         if len(io):
             container.append(io)
         if headers:
+            self.check_headers(element, headers)
             properties = ET.SubElement(container, ext(CAMUNDA, "properties"))
             for key, value in headers.items():
                 ET.SubElement(properties, ext(CAMUNDA, "property"), {"name": key, "value": value})

@@ -209,6 +209,7 @@ class _ToCamunda8(Converter):
                 headers["retries"] = retries
                 self.note(element, "property retries", "not a whole number; Zeebe ignores it")
         if headers:
+            self.check_headers(element, headers)
             target = ET.Element(ext(ZEEBE, "taskHeaders"))
             for key, value in headers.items():
                 ET.SubElement(target, ext(ZEEBE, "header"), {"key": key, "value": value})

@@ -191,3 +191,23 @@ def test_oversized_input_is_rejected_before_parsing() -> None:
     )
     with pytest.raises(MigrationError, match="larger than the limit"):
         migrate_c7_to_c8(huge)
+
+
+@pytest.mark.parametrize(
+    ("migrate", "flavour"), [(migrate_c7_to_c8, "camunda7"), (migrate_c8_to_c7, "camunda8")]
+)
+def test_header_the_workers_would_refuse_is_reported(migrate: Any, flavour: str) -> None:
+    from tests.support.diagrams import service_task_process
+
+    xml = service_task_process(
+        "bad_headers",
+        "t",
+        flavour=flavour,
+        headers={"resultExpression": "=for x in y return x", "retryBackoff": "soon"},
+        catch_error_code=None,
+    )
+    result = migrate(xml)
+    items = {(item.element_id, item.what) for item in result.report}
+    assert ("task", "header resultExpression") in items
+    why = next(i.why for i in result.report if i.what == "header resultExpression")
+    assert "kept, but workers refuse it" in why and "for" in why
