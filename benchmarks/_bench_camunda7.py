@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _bench_procs import WorkerProcess, child_pids, cpu_seconds, machine, wait_for
+from _bench_procs import WorkerProcess, child_pids, cpu_delta, cpu_seconds, machine, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -210,13 +210,9 @@ def _one_run(
         "worker": kind,
         "seconds": round(elapsed, 3),
         "tasks_s": round(tasks / elapsed, 1),
-        "worker_cpu_s": _delta(worker_cpu0, worker_cpu1),
-        "engine_cpu_s": _delta(engine_cpu0, engine_cpu1),
+        "worker_cpu_s": cpu_delta(worker_cpu0, worker_cpu1),
+        "engine_cpu_s": cpu_delta(engine_cpu0, engine_cpu1),
     }
-
-
-def _delta(before: float | None, after: float | None) -> float | None:
-    return None if before is None or after is None else round(after - before, 2)
 
 
 def run(*, tasks: int, concurrency: int, say: Any = print) -> dict[str, Any]:

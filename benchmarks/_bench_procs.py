@@ -30,6 +30,11 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
+def cpu_delta(before: float | None, after: float | None) -> float | None:
+    """CPU seconds between two readings of :func:`cpu_seconds`, or None if one is missing."""
+    return None if before is None or after is None else round(after - before, 2)
+
+
 def machine() -> dict[str, Any]:
     """What else the (possibly shared) machine is doing: CPUs and load average."""
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3

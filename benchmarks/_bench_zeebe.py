@@ -19,7 +19,7 @@ from datetime import timedelta
 from multiprocessing.connection import Connection
 from typing import Any
 
-from _bench_procs import WorkerProcess, cpu_seconds, machine, wait_for
+from _bench_procs import WorkerProcess, cpu_delta, cpu_seconds, machine, wait_for
 
 PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -199,13 +199,9 @@ def _one_run(engine: _EngineProcess, kind: str, *, jobs: int, concurrency: int) 
         "worker": kind,
         "seconds": round(elapsed, 3),
         "jobs_s": round(jobs / elapsed, 1),
-        "worker_cpu_s": _delta(worker_cpu0, worker_cpu1),
-        "engine_cpu_s": _delta(engine_cpu0, engine_cpu1),
+        "worker_cpu_s": cpu_delta(worker_cpu0, worker_cpu1),
+        "engine_cpu_s": cpu_delta(engine_cpu0, engine_cpu1),
     }
-
-
-def _delta(before: float | None, after: float | None) -> float | None:
-    return None if before is None or after is None else round(after - before, 2)
 
 
 def run(*, jobs: int, concurrency: int, say: Any = print) -> dict[str, Any]:
