@@ -1,0 +1,190 @@
+"""The target engines' own checks on BPMN diagrams (the peer in ``bpmn_validator_peer/``).
+
+The ``bpmn_validator`` fixture starts one JVM for the test session running
+``io.camunda:zeebe-bpmn-model`` 8.5 (Apache-2.0): every diagram is checked against the OMG
+BPMN 2.0 XSD that ships in that jar, and Camunda 8 diagrams also go through Zeebe's own parser
+and design-time validators. Many diagrams share the one JVM, so a check costs milliseconds.
+
+The jar is built by Maven when missing or when its sources changed (``build.sh`` does the same
+build up front, for CI). Without ``java`` — or without ``mvn`` when a build is needed — the
+tests that use the fixture skip locally and fail when ``CI=true``, like ``camunda7_engine``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import selectors
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+
+PEER_DIR = Path(__file__).parent / "bpmn_validator_peer"
+JAR_PATH = PEER_DIR / "target" / "bpmn-validator-peer.jar"
+_HASH_PATH = PEER_DIR / "target" / "sources.sha256"
+_LOCK_PATH = PEER_DIR / "target" / ".build.lock"
+
+BUILD_TIMEOUT_S = 600.0
+# Per answer; the first one includes the JVM start and the schema load.
+ANSWER_TIMEOUT_S = 60.0
+_LOG_TAIL_LINES = 60
+_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"]
+
+Mode = Literal["xsd", "zeebe"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the validators said about one diagram.
+
+    Attributes:
+        schema: OMG BPMN 2.0 XSD violations (``line N: message``).
+        zeebe: Zeebe's refusals as ``element: message`` (an id-less element is named
+            ``type@owner-id``); None when only the XSD was asked for.
+        warnings: Schema and Zeebe warnings, for the record.
+    """
+
+    schema: list[str]
+    zeebe: list[str] | None
+    warnings: list[str]
+
+    @property
+    def refused(self) -> list[str]:
+        """Every error, schema first."""
+        return [*self.schema, *(self.zeebe or [])]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"BPMN validator peer required in CI (CI=true): {reason}", pytrace=False)
+    pytest.skip(f"BPMN validator peer unavailable: {reason}")
+
+
+def _sources_digest() -> str:
+    # The same digest as build.sh's `find pom.xml src -type f | LC_ALL=C sort | xargs sha256sum
+    # | sha256sum`, so a jar built by build.sh is reused here.
+    files = [PEER_DIR / "pom.xml", *(p for p in (PEER_DIR / "src").rglob("*") if p.is_file())]
+    listing = sorted(str(path.relative_to(PEER_DIR)) for path in files)
+    lines = "".join(
+        f"{hashlib.sha256((PEER_DIR / name).read_bytes()).hexdigest()}  {name}\n"
+        for name in listing
+    )
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def _build_jar() -> Path:
+    JAR_PATH.parent.mkdir(parents=True, exist_ok=True)
+    with open(_LOCK_PATH, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        digest = _sources_digest()
+        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text() == digest:
+            return JAR_PATH
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            _unavailable("`mvn` not found on PATH and the peer jar needs (re)building")
+        result = subprocess.run(
+            [str(mvn), "-q", "-B", "package"],
+            cwd=PEER_DIR,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT_S,
+            check=False,
+        )
+        if result.returncode != 0 or not JAR_PATH.exists():
+            tail = "\n".join((result.stdout + result.stderr).splitlines()[-_LOG_TAIL_LINES:])
+            pytest.fail(f"building {PEER_DIR} failed:\n{tail}", pytrace=False)
+        _HASH_PATH.write_text(digest)
+    return JAR_PATH
+
+
+class BpmnValidator:
+    """A running peer: send diagrams, get one `Verdict` each."""
+
+    def __init__(self, process: subprocess.Popen[bytes], workdir: Path) -> None:
+        self._process = process
+        self._workdir = workdir
+        self._buffer = b""
+        self._count = 0
+
+    def check_files(self, requests: Sequence[tuple[Mode, Path]]) -> list[Verdict]:
+        """Check files in one round trip; one verdict per request, in order."""
+        assert self._process.stdin is not None
+        lines = "".join(f"{mode}\t{path}\n" for mode, path in requests)
+        self._process.stdin.write(lines.encode())
+        self._process.stdin.flush()
+        return [self._verdict(self._read_line()) for _ in requests]
+
+    def check(self, documents: Sequence[bytes], *, zeebe: bool) -> list[Verdict]:
+        """Check documents held in memory (written to a scratch folder first)."""
+        paths = []
+        for document in documents:
+            self._count += 1
+            path = self._workdir / f"d{self._count}.bpmn"
+            path.write_bytes(document)
+            paths.append(path)
+        mode: Mode = "zeebe" if zeebe else "xsd"
+        return self.check_files([(mode, path) for path in paths])
+
+    def _verdict(self, answer: dict[str, Any]) -> Verdict:
+        zeebe = answer["zeebe"]
+        return Verdict(
+            schema=list(answer["schema"]),
+            zeebe=None
+            if zeebe is None
+            else [f"{item['element']}: {item['message']}" for item in zeebe],
+            warnings=list(answer["warnings"]),
+        )
+
+    def _read_line(self) -> dict[str, Any]:
+        assert self._process.stdout is not None
+        stdout = self._process.stdout
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                if not selector.select(ANSWER_TIMEOUT_S):
+                    pytest.fail(f"the BPMN validator peer gave no answer in {ANSWER_TIMEOUT_S} s")
+                chunk = os.read(stdout.fileno(), 65536)
+                if not chunk:
+                    pytest.fail(f"the BPMN validator peer exited ({self._process.poll()})")
+                self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+
+@pytest.fixture(scope="session")
+def bpmn_validator() -> Iterator[BpmnValidator]:
+    """One validator JVM for the session."""
+    java = shutil.which("java")
+    if java is None:
+        _unavailable("`java` not found on PATH")
+    jar = _build_jar()
+    with tempfile.TemporaryDirectory(prefix="bpmn-validator-") as workdir:
+        process = subprocess.Popen(
+            [str(java), *_JVM_FLAGS, "-jar", str(jar)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            yield BpmnValidator(process, Path(workdir))
+        finally:
+            with contextlib.suppress(OSError):
+                assert process.stdin is not None
+                process.stdin.close()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
