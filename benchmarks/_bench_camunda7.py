@@ -1,6 +1,6 @@
 """Camunda 7 half of ``worker_vs_clients.py``: bpmn-bridge's runtime vs the workers of
 camunda-external-task-client-python3, on the real engine (the Spring Boot harness of
-``tests/camunda7_engine.py``, built and started the way the test suite does it).
+``tests/support/camunda7_engine.py``, built and started the way the test suite does it).
 
 Each run deploys a one-external-task process under a fresh topic, starts the instances,
 then lets one worker (in a child process of its own, see `_bench_procs`) serve the topic
@@ -224,7 +224,7 @@ def run(*, tasks: int, concurrency: int, say: Any = print) -> dict[str, Any]:
         The benchmark's JSON object, or one with ``"skipped"`` when no engine can run here.
     """
     sys.path.insert(0, str(REPO))
-    from tests.camunda7_engine import run_engine
+    from tests.support.camunda7_engine import run_engine
 
     load_before = machine()
     runs: list[dict[str, Any]] = []

@@ -2,6 +2,7 @@
 only exposes them, so several people can add fixtures here without editing each other's code."""
 
 from bpmn_validator import bpmn_validator
-from camunda7_engine import camunda7_engine
+
+from tests.support.camunda7_engine import camunda7_engine
 
 __all__ = ["bpmn_validator", "camunda7_engine"]

@@ -9,7 +9,7 @@ test checks that line and the engine's own state.
 The peer jar is built by Maven when missing or when its sources changed (``build.sh`` does the
 same build up front, for CI). Without ``java`` — or without ``mvn`` when a build is needed —
 the test skips locally and fails when ``CI=true``, like the real Camunda 7 engine fixture
-(``tests/camunda7_engine.py``).
+(``tests/support/camunda7_engine.py``).
 """
 
 from __future__ import annotations

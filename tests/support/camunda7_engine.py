@@ -1,4 +1,5 @@
-"""A real Camunda 7 engine for the test session (the Spring Boot app in ``camunda7_harness/``).
+"""A real Camunda 7 engine for tests and benchmarks (the Spring Boot app in
+``tests/camunda7_harness/``), imported as ``tests.support.camunda7_engine`` by both.
 
 The ``camunda7_engine`` fixture builds the harness jar when it is missing or its sources
 changed, starts it with ``java -jar`` on a free loopback port, waits until
@@ -12,6 +13,10 @@ reason to go green.
 
 ``BPMN_BRIDGE_CAMUNDA7_URL`` points the fixture at an engine that is already running
 (``http://host:port/engine-rest``) instead of starting one.
+
+``Camunda7Process`` is one JVM that a test may kill: with ``database=`` it keeps its state
+in a file-based H2 database, so ``kill()`` (SIGKILL, no shutdown hooks) followed by
+``start()`` brings back the same engine, on the same port, with what it had committed.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-HARNESS_DIR = Path(__file__).parent / "camunda7_harness"
+HARNESS_DIR = Path(__file__).parents[1] / "camunda7_harness"
 JAR_PATH = HARNESS_DIR / "target" / "camunda7-harness.jar"
 _HASH_PATH = HARNESS_DIR / "target" / "sources.sha256"
 _LOCK_PATH = HARNESS_DIR / "target" / ".build.lock"
@@ -171,12 +176,100 @@ def _wait_until_up(
     )
 
 
+class Camunda7Process:
+    """One real Camunda 7 JVM that can be stopped, killed and started again.
+
+    Every start uses the same port, so clients keep their URL across a restart. With
+    ``database`` the engine keeps its state in a file-based H2 database at that path
+    (without it: in memory, gone with the process).
+
+    Args:
+        log_dir: where the JVM's output goes, ``camunda7.log`` then ``camunda7-2.log``, ...
+        database: H2 database file prefix (``dir/name``), or None for in-memory.
+    """
+
+    def __init__(self, log_dir: Path, *, database: Path | None = None) -> None:
+        self.log_dir = log_dir
+        self.database = database
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/engine-rest"
+        self.starts = 0
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The running JVM's process id, or None when it is not running."""
+        if self._process is None or self._process.poll() is not None:
+            return None
+        return self._process.pid
+
+    def start(self) -> Camunda7Engine:
+        """Start the JVM and wait until ``/version`` answers.
+
+        Returns:
+            The running engine.
+
+        Raises:
+            RuntimeError: the build failed, or the JVM exited or did not answer in time.
+        """
+        if self.pid is not None:
+            raise RuntimeError(f"Camunda 7 engine already running as pid {self.pid}")
+        java = shutil.which("java")
+        if java is None:
+            _unavailable("`java` not found on PATH")
+        jar = build_jar()
+        self.starts += 1
+        suffix = "" if self.starts == 1 else f"-{self.starts}"
+        log_path = self.log_dir / f"camunda7{suffix}.log"
+        args = [str(java), *_JVM_FLAGS, "-jar", str(jar), f"--server.port={self.port}"]
+        if self.database is not None:
+            # the file lock is the OS's: a killed JVM leaves none behind
+            args.append(
+                f"--spring.datasource.url=jdbc:h2:file:{self.database}"
+                # every commit on disk at once: a SIGKILL must not lose what was answered
+                ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"
+            )
+        started = time.monotonic()
+        with open(log_path, "wb") as log:
+            self._process = subprocess.Popen(
+                args,
+                cwd=self.log_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        try:
+            _wait_until_up(self._process, self.url, log_path, started + STARTUP_TIMEOUT_S)
+        except BaseException:
+            self.stop()
+            raise
+        return Camunda7Engine(
+            url=self.url, log_path=log_path, startup_seconds=time.monotonic() - started
+        )
+
+    def kill(self) -> None:
+        """SIGKILL the JVM (no shutdown hooks, no clean database close) and reap it."""
+        if self._process is None or self._process.poll() is not None:
+            raise RuntimeError("Camunda 7 engine is not running: nothing to kill")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Stop the JVM (SIGTERM, then SIGKILL after 15 s) if it runs."""
+        if self._process is not None:
+            _stop(self._process)
+
+
 @contextlib.contextmanager
-def run_engine(log_dir: Path) -> Iterator[Camunda7Engine]:
+def run_engine(log_dir: Path, *, database: Path | None = None) -> Iterator[Camunda7Engine]:
     """Start the harness jar on a free loopback port and stop it on exit.
 
     Args:
         log_dir: where ``camunda7.log`` (the JVM's output) is written.
+        database: H2 database file prefix for a file-based database, or None for in-memory.
 
     Yields:
         The running engine.
@@ -184,29 +277,11 @@ def run_engine(log_dir: Path) -> Iterator[Camunda7Engine]:
     Raises:
         RuntimeError: the build failed, or the JVM exited or did not answer in time.
     """
-    java = shutil.which("java")
-    if java is None:
-        _unavailable("`java` not found on PATH")
-    jar = build_jar()
-    log_path = log_dir / "camunda7.log"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/engine-rest"
-    started = time.monotonic()
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(java), *_JVM_FLAGS, "-jar", str(jar), f"--server.port={port}"],
-            cwd=log_dir,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
+    process = Camunda7Process(log_dir, database=database)
     try:
-        _wait_until_up(process, url, log_path, started + STARTUP_TIMEOUT_S)
-        yield Camunda7Engine(url=url, log_path=log_path, startup_seconds=time.monotonic() - started)
+        yield process.start()
     finally:
-        _stop(process)
+        process.stop()
 
 
 @pytest.fixture(scope="session")
