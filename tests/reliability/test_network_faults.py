@@ -2,7 +2,11 @@
 
 The worker talks to the engine through a loopback proxy (gRPC for Zeebe, HTTP for
 Camunda 7) that resets connections at random, adds latency, and stalls all traffic for a
-few seconds mid-run. Every instance must complete; duplicate deliveries are counted.
+few seconds mid-run. Every instance must complete.
+
+At-least-once allows a second delivery only for a job whose report or lease extension did
+not land: one per in-flight reset (a reset cuts one request) plus the jobs that were
+running while the stall held every report back. Duplicates beyond that are a bug.
 """
 
 from __future__ import annotations
@@ -43,6 +47,10 @@ async def test_resets_stalls_and_latency_lose_nothing(engine: Engine, figures: F
         async with runtime:
             assert await wait_for(lambda: sum(CALLS[t] > 0 for t in tags) >= 40, timeout=180)
             proxy.stalled = True
+            # calls not yet reported as completed: the most the stall can hold back
+            unreported_at_stall = (
+                sum(CALLS[t] for t in tags) - (await engine.counts(process_id)).completed
+            )
             await anyio.sleep(3.0)
             proxy.stalled = False
             proxy.reset_all()
@@ -50,19 +58,25 @@ async def test_resets_stalls_and_latency_lose_nothing(engine: Engine, figures: F
                 process_id, INSTANCES, timeout=300, completed_only=True
             )
         resets, connections = proxy.resets, proxy.connections
+        idle_resets = proxy.idle_resets
     calls = [CALLS[t] for t in tags]
+    extra = sum(c - 1 for c in calls if c > 1)
     figures(
         engine=engine.name,
         instances=INSTANCES,
         completed=counts.completed,
         lost=INSTANCES - counts.completed,
         duplicated=sum(1 for c in calls if c > 1),
-        extra_deliveries=sum(c - 1 for c in calls if c > 1),
+        extra_deliveries=extra,
         connections=connections,
-        resets=resets,
+        resets_in_flight=resets,
+        resets_idle=idle_resets,
+        unreported_at_stall=unreported_at_stall,
         stall_seconds=3.0,
         seconds=round(time.monotonic() - began, 1),
     )
-    assert resets > 0, "no connection was reset: test proves nothing"
+    assert resets > 0, "no request was cut in flight: test proves nothing"
     assert counts.completed == INSTANCES and counts.incidents == 0
     assert min(calls) >= 1
+    allowed = resets + unreported_at_stall
+    assert extra <= allowed, f"{extra} extra deliveries, at-least-once allows {allowed} here"

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from tests.reliability.conftest import Figures
-from tests.reliability.engines import Engine, wait_for
+from tests.reliability.engines import Engine, spec_for, wait_for
 from tests.reliability.workers import Ledger, start_worker
 from tests.support.targets import unique
 
@@ -42,8 +42,10 @@ async def test_sigkill_mid_job_second_worker_finishes_everything(
         assert await wait_for(lambda: ledger.count("start") >= count, timeout=120), first.log()
         in_flight = count - ledger.count("done")
         first.signal(signal.SIGKILL)
+        # a job finished by the killed worker may have died with its report unsent
         assert await first.wait(timeout=30) == -signal.SIGKILL
         killed_at = time.time()
+        done_by_killed = ledger.count("done", pid=first.pid)
         second = await start_worker(
             unique("heir"), log_dir=tmp_path, extra={"BPMN_BRIDGE_LEASE": LEASE}, **common
         )
@@ -64,12 +66,15 @@ async def test_sigkill_mid_job_second_worker_finishes_everything(
         lost=count - counts.completed,
         redelivered=sum(1 for t in tags if starts[t] > 1),
         duplicated=sum(1 for t in tags if done[t] > 1),
+        done_by_killed=done_by_killed,
         lease=LEASE,
         recovery_seconds=None if recovery is None else round(recovery, 3),
     )
     assert in_flight > 0, "nothing was in flight at the kill: test proves nothing"
     assert counts.completed == count and counts.incidents == 0
     assert all(done[t] >= 1 for t in tags)
+    # at-least-once: only a job the killed worker finished can be finished twice
+    assert sum(1 for t in tags if done[t] > 1) <= done_by_killed
 
 
 async def _deploy_and_start(
@@ -125,6 +130,8 @@ async def test_sigterm_drains_in_flight_jobs_and_leaves_nothing_locked(
     assert left_locked == []
     assert ledger.tags("done") == ledger.tags("start")  # every started job finished
     assert counts.completed == count
+    # nothing was cut mid-report: no job may run twice
+    assert max(ledger.tags("start").values()) == 1, ledger.tags("start")
 
 
 async def test_sigterm_past_grace_hands_jobs_back_for_another_worker(
@@ -137,6 +144,11 @@ async def test_sigterm_past_grace_hands_jobs_back_for_another_worker(
     common = {"engine_env": engine.worker_env(), "task_type": task_type, "ledger": ledger}
     # a long lease: only a hand-back, not a lapse, lets the next worker in quickly
     extra = {"BPMN_BRIDGE_LEASE": "PT5M", "BPMN_BRIDGE_GRACE_PERIOD": "PT1S"}
+    # what the engine really holds a job for: the runtime caps the lease at the
+    # connector's timeout plus 10 s (work: 60 s + 10 s), whatever BPMN_BRIDGE_LEASE says
+    spec = spec_for(task_type)
+    assert spec.timeout is not None
+    lease_s = min(300.0, spec.timeout.total_seconds() + 10)
     worker = await start_worker(unique("quitter"), log_dir=tmp_path, extra=extra, **common)
     heir = None
     try:
@@ -148,12 +160,17 @@ async def test_sigterm_past_grace_hands_jobs_back_for_another_worker(
         # the heir's jobs are quick: the second delivery finishes at once
         await _quicken(engine, process_id)
         heir = await start_worker(unique("heir"), log_dir=tmp_path, extra=extra, **common)
-        counts = await engine.wait_settled(process_id, count, timeout=120, completed_only=True)
+        # waiting any longer than half the lease could let a lapse pass for a hand-back
+        counts = await engine.wait_settled(
+            process_id, count, timeout=lease_s / 2, completed_only=True
+        )
         heir_done = [at for e, _, pid, at in ledger.events() if e == "done" and pid == heir.pid]
     finally:
         await worker.close()
         if heir is not None:
             await heir.close()
+    taken_over = max(heir_done) - stopped_at if heir_done else None
+    done = ledger.tags("done")
     figures(
         engine=engine.name,
         instances=count,
@@ -161,12 +178,20 @@ async def test_sigterm_past_grace_hands_jobs_back_for_another_worker(
         left_locked=len(left_locked),
         completed=counts.completed,
         lost=count - counts.completed,
+        duplicated=sum(1 for n in done.values() if n > 1),
         exit_code=code,
-        taken_over_seconds=round(max(heir_done) - stopped_at, 3) if heir_done else None,
+        lease_seconds=lease_s,
+        taken_over_seconds=None if taken_over is None else round(taken_over, 3),
     )
     assert code == 0, worker.log()[-3000:]
+    assert taken_over is not None and taken_over < lease_s / 2, (
+        f"the heir finished {taken_over} s after the stop; the lease ({lease_s} s) "
+        "could have lapsed instead of a hand-back"
+    )
     assert left_locked == []
     assert counts.completed == count and counts.incidents == 0
+    # handed back unfinished: each job finishes exactly once, in the heir
+    assert set(done.values()) == {1} and len(done) == count, done
 
 
 async def _quicken(engine: Engine, process_id: str) -> None:

@@ -16,6 +16,12 @@ class TcpProxy:
     Faults: :meth:`stop` / :meth:`start` (the engine is unreachable: refused), :meth:`reset_all`
     (every open connection is cut), ``latency`` seconds added per chunk, ``stall``
     (chunks held until cleared), ``reset_probability`` per chunk.
+
+    ``resets`` counts only cuts that hit a request in flight: a random reset drops the chunk
+    it fires on; :meth:`reset_all` counts a connection only when the client's last bytes
+    have had no answer yet. Cutting an idle keep-alive connection proves nothing about
+    lost work, so it is counted apart, in ``idle_resets``. (An HTTP/2 connection with a
+    stream open may look idle after a window update: the count errs low, never high.)
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
@@ -26,6 +32,9 @@ class TcpProxy:
         self.stalled = False
         self.connections = 0
         self.resets = 0
+        self.idle_resets = 0
+        # connections whose client sent bytes that upstream has not answered yet
+        self._awaiting: set[anyio.CancelScope] = set()
         self._listener_scope: anyio.CancelScope | None = None
         self._connection_scopes: set[anyio.CancelScope] = set()
         self._group: TaskGroup | None = None
@@ -73,7 +82,10 @@ class TcpProxy:
     def reset_all(self) -> None:
         for scope in list(self._connection_scopes):
             scope.cancel()
-        self.resets += len(self._connection_scopes)
+            if scope in self._awaiting:
+                self.resets += 1
+            else:
+                self.idle_resets += 1
 
     async def _handle(self, client: SocketStream) -> None:
         self.connections += 1
@@ -86,15 +98,20 @@ class TcpProxy:
                     await anyio.connect_tcp(*self.target) as upstream,
                     anyio.create_task_group() as pipes,
                 ):
-                    pipes.start_soon(self._pipe, client, upstream, scope)
-                    pipes.start_soon(self._pipe, upstream, client, scope)
+                    pipes.start_soon(self._pipe, client, upstream, scope, True)
+                    pipes.start_soon(self._pipe, upstream, client, scope, False)
         except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
             pass
         finally:
             self._connection_scopes.discard(scope)
+            self._awaiting.discard(scope)
 
     async def _pipe(
-        self, source: SocketStream, sink: SocketStream, scope: anyio.CancelScope
+        self,
+        source: SocketStream,
+        sink: SocketStream,
+        scope: anyio.CancelScope,
+        from_client: bool,
     ) -> None:
         try:
             while True:
@@ -108,6 +125,10 @@ class TcpProxy:
                     scope.cancel()
                     return
                 await sink.send(data)
+                if from_client:
+                    self._awaiting.add(scope)
+                else:
+                    self._awaiting.discard(scope)
         except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
             scope.cancel()
 
