@@ -70,3 +70,23 @@ def test_the_validator_rejects_what_the_schemas_forbid(validate_templates: Valid
     }
     assert validate_templates("camunda8", [broken])[0]
     assert validate_templates("camunda7", [broken7])[0]
+
+
+def test_the_validator_checks_formats(validate_templates: Validator) -> None:
+    """ajv-formats is on: a value that breaks a schema's ``format`` is an error."""
+    schema = {"type": "object", "properties": {"link": {"type": "string", "format": "uri"}}}
+    assert validate_templates(
+        "probe", [{"link": "https://example.com/x"}], schemas={"probe": schema}
+    ) == [[]]
+    [errors] = validate_templates("probe", [{"link": "not a uri"}], schemas={"probe": schema})
+    assert errors == ['/link must match format "uri"']
+
+
+def test_the_validator_is_strict(validate_templates: Validator) -> None:
+    """An unknown keyword or format in a schema is refused, never silently ignored."""
+    typo = {"type": "object", "requried": ["id"]}
+    with pytest.raises(RuntimeError, match='unknown keyword: "requried"'):
+        validate_templates("probe", [{}], schemas={"probe": typo})
+    odd_format = {"type": "string", "format": "no-such-format"}
+    with pytest.raises(RuntimeError, match='unknown format "no-such-format"'):
+        validate_templates("probe", ["x"], schemas={"probe": odd_format})
