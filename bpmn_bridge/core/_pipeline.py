@@ -116,12 +116,15 @@ class JobPipeline:
         spec = self.spec
         headers = StandardHeaders()
         try:
-            headers = parse_standard_headers(job.headers)
-            used: set[str] = set()
-            variables = _nest_dotted(resolve_secrets(job.variables, self.secrets, used=used))
-            if used:
-                self.masker.add(*used)
-            arguments = self._bind(variables)
+            if spec.conventions:
+                headers = parse_standard_headers(job.headers)
+                used: set[str] = set()
+                variables = _nest_dotted(resolve_secrets(job.variables, self.secrets, used=used))
+                if used:
+                    self.masker.add(*used)
+                arguments = self._bind(variables)
+            else:
+                variables, arguments = dict(job.variables), {}
         except InputError as exc:
             return self._incident(exc)
         logger = JobLogger(
@@ -141,6 +144,8 @@ class JobPipeline:
         timeout = headers.job_timeout or spec.timeout
         try:
             result = await self._call_with_deadline(arguments, context, timeout)
+            if not spec.conventions and isinstance(result, Completed | BpmnErrorThrown | Failed):
+                return self._masked(result)
             return self._complete(result, headers)
         except BpmnError as exc:
             return BpmnErrorThrown(exc.code, self.masker.mask(exc.message), exc.variables)
@@ -222,6 +227,18 @@ class JobPipeline:
                 )
             variables.update(mapped or {})
         return Completed(variables)
+
+    def _masked(self, outcome: Outcome) -> Outcome:
+        """An outcome a bridged handler decided, with secrets masked as ours are."""
+        if isinstance(outcome, Completed):
+            return outcome
+        if isinstance(outcome, BpmnErrorThrown):
+            return dataclasses.replace(outcome, message=self.masker.mask(outcome.message))
+        return dataclasses.replace(
+            outcome,
+            message=self.masker.mask(outcome.message),
+            details=self.masker.mask(outcome.details),
+        )
 
     def _incident(self, exc: InputError) -> Failed:
         self.logger.warning("Job cannot run, raising an incident: %s", self.masker.mask(str(exc)))

@@ -70,6 +70,12 @@ class ConnectorSpec:
         max_concurrency: Jobs of this connector running at once in one worker process.
         retry_policy: In-process retries of transient errors, or None.
         fetch_variables: Variables to fetch from the engine; None fetches all.
+        conventions: Whether the pipeline applies the connector conventions: standard
+            headers, ``{{secrets.NAME}}`` placeholders and input binding. False for
+            handlers bridged from another worker library (:mod:`bpmn_bridge.interop`):
+            they see the job as the engine delivered it and return its
+            :data:`~bpmn_bridge.core.Outcome` themselves.
+        extra: Free-form metadata for tools built on the spec.
     """
 
     function: Callable[..., Any]
@@ -87,6 +93,7 @@ class ConnectorSpec:
     max_concurrency: int = 32
     retry_policy: RetryPolicy | None = None
     fetch_variables: tuple[str, ...] | None = None
+    conventions: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
