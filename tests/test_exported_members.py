@@ -17,6 +17,7 @@ PACKAGES = [
     "bpmn_bridge.connectors",
     "bpmn_bridge.templates",
     "bpmn_bridge.migrate",
+    "bpmn_bridge.interop",
 ]
 
 

@@ -28,7 +28,11 @@ from bpmn_bridge.core import (
     SecretProvider,
     get_spec,
 )
-from bpmn_bridge.runtime._discovery import ENTRY_POINT_GROUP, discover_connectors
+from bpmn_bridge.runtime._discovery import (
+    ENTRY_POINT_GROUP,
+    discover_connectors,
+    load_external_task,
+)
 from bpmn_bridge.runtime._logging import configure_logging
 from bpmn_bridge.runtime._metrics import Metrics
 from bpmn_bridge.runtime._ops import OpsServer
@@ -56,7 +60,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--engine", action="append", choices=ENGINES, help="engine to serve (repeat for both)"
     )
     parser.add_argument(
-        "--connector", action="append", metavar="MODULE:ATTR", help="connector(s) to serve"
+        "--connector",
+        action="append",
+        metavar="MODULE:ATTR",
+        help="connector(s) or a pyzeebe router/worker to serve",
+    )
+    parser.add_argument(
+        "--external-task",
+        action="append",
+        metavar="TOPIC=MODULE:ATTR",
+        help="an external-task client handler to serve on TOPIC (repeatable)",
     )
     parser.add_argument("--builtin", action="store_true", help="serve the built-in connectors")
     parser.add_argument("--zeebe-address", help="Zeebe gateway host:port (ZEEBE_ADDRESS)")
@@ -79,6 +92,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
         overrides["BPMN_BRIDGE_ENGINES"] = ",".join(args.engine)
     if args.connector:
         overrides["BPMN_BRIDGE_CONNECTORS"] = ",".join(args.connector)
+    if getattr(args, "external_task", None):
+        overrides["BPMN_BRIDGE_EXTERNAL_TASKS"] = ",".join(args.external_task)
     if args.builtin:
         overrides["BPMN_BRIDGE_BUILTIN"] = "true"
     if args.zeebe_insecure:
@@ -99,6 +114,7 @@ def build_runtime(
         settings.connectors,
         entry_point_group=ENTRY_POINT_GROUP if settings.entry_points else None,
     )
+    specs.extend(load_external_task(assignment) for assignment in settings.external_tasks)
     if settings.builtin_connectors:
         from bpmn_bridge.connectors import BUILTIN_CONNECTORS
 
@@ -106,7 +122,8 @@ def build_runtime(
     if not specs:
         raise ConfigurationError(
             "No connectors to serve: name them with --connector MODULE:ATTR "
-            "(BPMN_BRIDGE_CONNECTORS), --builtin, or install a package with entry points in "
+            "(BPMN_BRIDGE_CONNECTORS), --external-task TOPIC=MODULE:ATTR, --builtin, or "
+            "install a package with entry points in "
             f"'{ENTRY_POINT_GROUP}'"
         )
     engines: list[EngineAdapter] = []

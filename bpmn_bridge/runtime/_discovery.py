@@ -1,15 +1,27 @@
-"""Finding connectors: ``module:attribute`` references and installed entry points."""
+"""Finding connectors: ``module:attribute`` references and installed entry points.
+
+A reference may also name a pyzeebe ``ZeebeTaskRouter`` / ``ZeebeWorker`` (each task is
+served as it is, see :mod:`bpmn_bridge.interop`), and ``TOPIC=module:attribute`` names a
+handler written for camunda-external-task-client-python3.
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Iterable
 from importlib.metadata import entry_points
 from typing import Any
 
 from bpmn_bridge.core import ConfigurationError, ConnectorDefinitionError, ConnectorSpec, get_spec
 
-__all__ = ["ENTRY_POINT_GROUP", "discover_connectors", "load_reference"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "connector_specs",
+    "discover_connectors",
+    "load_external_task",
+    "load_reference",
+]
 
 ENTRY_POINT_GROUP = "bpmn_bridge.connectors"
 
@@ -17,30 +29,79 @@ ENTRY_POINT_GROUP = "bpmn_bridge.connectors"
 def load_reference(reference: str) -> list[ConnectorSpec]:
     """Load connectors named ``package.module:attribute``.
 
-    The attribute is a connector function or a list / tuple of them.
+    The attribute is a connector function, a pyzeebe ``ZeebeTaskRouter`` or
+    ``ZeebeWorker``, or a list / tuple of them.
 
     Raises:
         ConfigurationError: The reference is malformed, the module or attribute does not
             exist, or it is not a connector; the message names the reference.
     """
+    return _specs(reference, _load(reference, "Connector reference"))
+
+
+def load_external_task(assignment: str) -> ConnectorSpec:
+    """Load an external-task handler named ``TOPIC=package.module:attribute``.
+
+    The attribute is a handler written for camunda-external-task-client-python3
+    (``def handle(task: ExternalTask) -> TaskResult``); it serves ``TOPIC`` on every engine.
+
+    Raises:
+        ConfigurationError: The assignment is malformed, the handler cannot be loaded, or it
+            cannot be served; the message names the assignment.
+    """
+    topic, equals, reference = assignment.partition("=")
+    if not equals or not topic.strip() or not reference.strip():
+        raise ConfigurationError(
+            f"External task {assignment!r} must look like 'TOPIC=package.module:attribute'"
+        )
+    handler = _load(reference.strip(), f"External task {topic.strip()!r}")
+    from bpmn_bridge.interop import from_external_task_handler
+
+    return from_external_task_handler(topic.strip(), handler)
+
+
+def connector_specs(target: Any, *, where: str = "") -> list[ConnectorSpec]:
+    """The specs a runtime serves for one thing it was given.
+
+    Args:
+        target: A ``@connector`` function, a :class:`ConnectorSpec`, a pyzeebe
+            ``ZeebeTaskRouter`` / ``ZeebeWorker``, or a list / tuple of these.
+        where: Where it came from, for error messages.
+
+    Raises:
+        ConnectorDefinitionError: A function is not a connector.
+        ConfigurationError: A pyzeebe app cannot be served as it is.
+    """
+    if isinstance(target, ConnectorSpec):
+        return [target]
+    if isinstance(target, list | tuple):
+        return [spec for item in target for spec in connector_specs(item, where=where)]
+    # only an app built with pyzeebe can be one: no import of it for those who never do
+    if "pyzeebe" in sys.modules:
+        from bpmn_bridge.interop import from_pyzeebe, is_pyzeebe_app
+
+        if is_pyzeebe_app(target):
+            return from_pyzeebe(target, where=where)
+    return [get_spec(target)]
+
+
+def _load(reference: str, what: str) -> Any:
     module_name, _, attribute = reference.partition(":")
     if not module_name or not attribute:
-        raise ConfigurationError(
-            f"Connector reference {reference!r} must look like 'package.module:attribute'"
-        )
+        raise ConfigurationError(f"{what} {reference!r} must look like 'package.module:attribute'")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigurationError(f"Connector reference {reference!r}: {exc}") from exc
+        raise ConfigurationError(f"{what} {reference!r}: {exc}") from exc
     target: Any = module
     for part in attribute.split("."):
         try:
             target = getattr(target, part)
         except AttributeError:
             raise ConfigurationError(
-                f"Connector reference {reference!r}: {module_name} has no attribute {attribute!r}"
+                f"{what} {reference!r}: {module_name} has no attribute {attribute!r}"
             ) from None
-    return _specs(reference, target)
+    return target
 
 
 def discover_connectors(
@@ -74,8 +135,7 @@ def discover_connectors(
 
 
 def _specs(where: str, target: Any) -> list[ConnectorSpec]:
-    items: Iterable[Callable[..., Any]] = target if isinstance(target, list | tuple) else [target]
     try:
-        return [get_spec(item) for item in items]
+        return connector_specs(target, where=where)
     except ConnectorDefinitionError as exc:
         raise ConfigurationError(f"Connector reference {where}: {exc}") from None

@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
@@ -42,10 +42,13 @@ from bpmn_bridge.core import (
     Outcome,
     SecretMasker,
     SecretProvider,
-    get_spec,
 )
 from bpmn_bridge.runtime._capacity import Capacity
+from bpmn_bridge.runtime._discovery import connector_specs
 from bpmn_bridge.runtime._hooks import JobFinished, RuntimeHooks
+
+if TYPE_CHECKING:
+    from pyzeebe import ZeebeTaskRouter
 
 __all__ = ["Runtime"]
 
@@ -93,7 +96,9 @@ class Runtime:
     ``async with runtime:`` to run it in the background of a block.
 
     Args:
-        connectors: Functions decorated with ``@connector`` (or their specs).
+        connectors: Functions decorated with ``@connector`` (or their specs), pyzeebe
+            ``ZeebeTaskRouter`` / ``ZeebeWorker`` apps, and external-task handlers made
+            specs with :func:`bpmn_bridge.interop.from_external_task_handler`.
         engines: Engine adapters; the same connector serves every one of them.
         secrets: Where ``{{secrets.NAME}}`` values come from.
         worker_name: The lease holder's name on the engines; host and pid by default.
@@ -106,14 +111,14 @@ class Runtime:
         reconnect_max_wait: Upper bound of the wait between reconnect attempts.
 
     Raises:
-        ConfigurationError: No connector, no engine, two connectors of one type, or two
-            engines of one name.
+        ConfigurationError: No connector, no engine, two connectors of one type, two
+            engines of one name, or a pyzeebe task that cannot be served as it is.
     """
 
     def __init__(
         self,
         *,
-        connectors: Sequence[Callable[..., Any] | ConnectorSpec],
+        connectors: Sequence[Callable[..., Any] | ConnectorSpec | ZeebeTaskRouter],
         engines: Sequence[EngineAdapter],
         secrets: SecretProvider | None = None,
         worker_name: str | None = None,
@@ -124,7 +129,7 @@ class Runtime:
         streaming: bool = True,
         reconnect_max_wait: timedelta = timedelta(seconds=30),
     ) -> None:
-        specs = [c if isinstance(c, ConnectorSpec) else get_spec(c) for c in connectors]
+        specs = connector_specs(list(connectors))
         if not specs:
             raise ConfigurationError("Runtime needs at least one connector")
         if not engines:

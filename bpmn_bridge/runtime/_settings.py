@@ -32,7 +32,10 @@ class WorkerSettings:
 
     Attributes:
         engines: ``zeebe``, ``camunda7`` or both (``BPMN_BRIDGE_ENGINES``).
-        connectors: ``module:attribute`` references (``BPMN_BRIDGE_CONNECTORS``).
+        connectors: ``module:attribute`` references (``BPMN_BRIDGE_CONNECTORS``): connectors
+            or pyzeebe apps.
+        external_tasks: ``TOPIC=module:attribute`` handlers written for
+            camunda-external-task-client-python3 (``BPMN_BRIDGE_EXTERNAL_TASKS``).
         builtin_connectors: Serve the built-in connectors too (``BPMN_BRIDGE_BUILTIN``).
         entry_points: Load connectors from installed entry points (``BPMN_BRIDGE_ENTRY_POINTS``).
         worker_name: Lease holder name (``BPMN_BRIDGE_WORKER_NAME``).
@@ -47,6 +50,7 @@ class WorkerSettings:
 
     engines: tuple[str, ...]
     connectors: tuple[str, ...] = ()
+    external_tasks: tuple[str, ...] = ()
     builtin_connectors: bool = False
     entry_points: bool = True
     worker_name: str | None = None
@@ -87,6 +91,7 @@ class WorkerSettings:
         return cls(
             engines=tuple(dict.fromkeys(engines)),
             connectors=tuple(_names(env, "BPMN_BRIDGE_CONNECTORS")),
+            external_tasks=tuple(_names(env, "BPMN_BRIDGE_EXTERNAL_TASKS")),
             builtin_connectors=_flag(env, "BPMN_BRIDGE_BUILTIN", False),
             entry_points=_flag(env, "BPMN_BRIDGE_ENTRY_POINTS", True),
             worker_name=_text(env, "BPMN_BRIDGE_WORKER_NAME"),

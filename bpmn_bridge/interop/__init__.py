@@ -1,0 +1,35 @@
+"""Bridges between bpmn-bridge and the worker libraries teams already use.
+
+Existing workers served by the runtime on either engine, unchanged:
+
+- :func:`from_pyzeebe`: the tasks of a pyzeebe ``ZeebeTaskRouter`` / ``ZeebeWorker``
+  (``Runtime`` and ``bpmn-bridge run --connector`` take the app itself too).
+- :func:`from_external_task_handler`: a handler written for
+  camunda-external-task-client-python3 (``bpmn-bridge run --external-task TOPIC=...``).
+
+Connectors inside the worker apps teams already run, with the whole job pipeline:
+
+- :func:`as_pyzeebe_router`: ``worker.include_router(as_pyzeebe_router(connector))``.
+- :func:`as_external_task_handler`:
+  ``ExternalTaskWorker(...).subscribe(topic, as_external_task_handler(connector))``.
+
+What cannot cross is refused when the bridge is built, with a
+:class:`~bpmn_bridge.core.ConfigurationError` naming the task and the reason.
+See docs/migrating-workers.md for the mapping tables.
+"""
+
+from bpmn_bridge.interop._external_task_handlers import (
+    ExternalTaskHandler,
+    external_task,
+    from_external_task_handler,
+)
+from bpmn_bridge.interop._pyzeebe_apps import from_pyzeebe, is_pyzeebe_app, pyzeebe_job
+
+__all__ = [
+    "ExternalTaskHandler",
+    "external_task",
+    "from_external_task_handler",
+    "from_pyzeebe",
+    "is_pyzeebe_app",
+    "pyzeebe_job",
+]
