@@ -26,8 +26,9 @@ def _one_line(error: pytest.ExceptionInfo[ConfigurationError], *names: str) -> N
         assert name in message
 
 
-def test_pyzeebe_worker_with_tenants_is_refused() -> None:
-    worker = ZeebeWorker(create_insecure_channel("127.0.0.1:1"), tenant_ids=["eu"])
+async def test_pyzeebe_worker_with_tenants_is_refused() -> None:
+    channel = create_insecure_channel("127.0.0.1:1")  # needs the running loop
+    worker = ZeebeWorker(channel, tenant_ids=["eu"])
 
     @worker.task(task_type="billing")
     def bill() -> None:
@@ -36,6 +37,7 @@ def test_pyzeebe_worker_with_tenants_is_refused() -> None:
     with pytest.raises(ConfigurationError) as error:
         from_pyzeebe(worker, where="app:worker")
     _one_line(error, "app:worker", "tenant_ids")
+    await channel.close()
 
 
 def test_pyzeebe_task_without_running_slots_is_refused_by_the_runtime() -> None:
