@@ -1,0 +1,307 @@
+"""Camunda's own FEEL engine as a test oracle: the JVM peer in ``tests/feel_engine_peer/``.
+
+The peer runs ``org.camunda.feel:feel-engine`` 1.19.3 (the engine inside Camunda 7.24; Camunda
+8.8 runs the same 1.19 line). It reads one JSON request per line and answers one JSON line per
+request, so a whole session's cases cost one JVM start. Values come back typed, so nothing is
+lost on the way through JSON (see ``FeelEnginePeer.java``)::
+
+    {"type": "number", "value": "0.3"}          # the BigDecimal's text
+    {"type": "list", "items": [...]}            # "context" has "entries": {...}
+    {"type": "date and time", "value": "2020-01-01T10:00:00@Europe/Berlin"}
+
+The jar is built by Maven when missing or when its sources changed (``build.sh`` does the same
+build up front, for CI). Without ``java`` (or ``mvn`` when a build is needed) tests that need
+the peer skip locally and fail when ``CI=true``, like the real Camunda 7 engine fixture.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+import pytest
+
+PEER_DIR = Path(__file__).parents[1] / "feel_engine_peer"
+JAR_PATH = PEER_DIR / "target" / "feel-engine-peer.jar"
+_HASH_PATH = PEER_DIR / "target" / "sources.sha256"
+_LOCK_PATH = PEER_DIR / "target" / ".build.lock"
+
+BUILD_TIMEOUT_S = 600.0
+_LOG_TAIL_LINES = 60
+# A short-lived helper process: C1 only and serial GC start fastest and spare the other core.
+_JVM_FLAGS = [
+    "-XX:TieredStopAtLevel=1",
+    "-XX:+UseSerialGC",
+    "-Xss8m",  # deeply nested generated expressions recurse in the parser
+    "-Xmx256m",
+    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+]
+
+
+class PeerUnavailable(RuntimeError):
+    """Java, Maven or the peer's build is missing; the caller decides whether to skip."""
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip the test locally; fail it when ``CI=true`` (a missing oracle is a broken CI).
+
+    Args:
+        reason: what is missing.
+    """
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"Camunda FEEL engine peer required in CI (CI=true): {reason}", pytrace=False)
+    pytest.skip(f"Camunda FEEL engine peer unavailable: {reason}")
+
+
+def _tail(text: str) -> str:
+    return "\n".join(text.splitlines()[-_LOG_TAIL_LINES:])
+
+
+def _sources_digest() -> str:
+    # The same digest as build.sh's `find pom.xml src -type f | LC_ALL=C sort | xargs sha256sum
+    # | sha256sum`, so a jar built by build.sh is reused here.
+    files = [PEER_DIR / "pom.xml", *(p for p in (PEER_DIR / "src").rglob("*") if p.is_file())]
+    listing = sorted(str(path.relative_to(PEER_DIR)) for path in files)
+    lines = "".join(
+        f"{hashlib.sha256((PEER_DIR / name).read_bytes()).hexdigest()}  {name}\n"
+        for name in listing
+    )
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def build_jar() -> Path:
+    """Build the peer jar unless it exists and was built from the current sources.
+
+    Returns:
+        The jar's path.
+
+    Raises:
+        PeerUnavailable: ``mvn`` is missing although a build is needed.
+        RuntimeError: Maven failed; the message holds the tail of its output.
+    """
+    JAR_PATH.parent.mkdir(parents=True, exist_ok=True)
+    # One build at a time, also across pytest-xdist workers or parallel sessions.
+    with open(_LOCK_PATH, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        digest = _sources_digest()
+        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text() == digest:
+            return JAR_PATH
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise PeerUnavailable("`mvn` not found on PATH and the peer jar needs (re)building")
+        result = subprocess.run(
+            [str(mvn), "-q", "-B", "package"],
+            cwd=PEER_DIR,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT_S,
+            check=False,
+        )
+        if result.returncode != 0 or not JAR_PATH.exists():
+            raise RuntimeError(
+                f"building {PEER_DIR} failed:\n{_tail(result.stdout + result.stderr)}"
+            )
+        _HASH_PATH.write_text(digest)
+    return JAR_PATH
+
+
+@dataclass(frozen=True)
+class CamundaResult:
+    """What Camunda's engine made of one expression.
+
+    Attributes:
+        value: the typed value (see the module docstring), or None when it failed.
+        error: the engine's failure message, or None when it produced a value.
+        warnings: the failures the engine suppressed on the way (it then yields null).
+    """
+
+    value: dict[str, Any] | None
+    error: str | None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def _die_with_parent() -> None:
+    # Linux only: the kernel sends SIGKILL to the JVM when pytest dies, however it dies.
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+def variables_key(variables: dict[str, Any]) -> str:
+    """Variables as canonical JSON text, the half of a case's identity besides its source."""
+    return json.dumps(variables, sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+class CamundaFeel:
+    """A running peer. Evaluates many expressions per call; remembers every answer.
+
+    Args:
+        process: the started JVM, stdin and stdout piped.
+        log_path: where the JVM's stderr goes (shown when it dies).
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes], log_path: Path) -> None:
+        self._process = process
+        self._log_path = log_path
+        self._cache: dict[tuple[str, str], CamundaResult] = {}
+        self._lock = threading.Lock()
+
+    def evaluate(self, expression: str, variables: dict[str, Any] | None = None) -> CamundaResult:
+        """Evaluate one expression.
+
+        Args:
+            expression: FEEL source, with or without Camunda's leading ``=`` (stripped
+                first, as Camunda's engines do before the FEEL engine sees it).
+            variables: JSON-like variables.
+
+        Returns:
+            The engine's result.
+        """
+        [result] = self.evaluate_many([(expression, variables or {})])
+        return result
+
+    def evaluate_many(self, cases: Iterable[tuple[str, dict[str, Any]]]) -> list[CamundaResult]:
+        """Evaluate many expressions in one round trip (answers come back in order).
+
+        Args:
+            cases: ``(expression, variables)`` pairs.
+
+        Returns:
+            One result per case, in order.
+
+        Raises:
+            RuntimeError: the peer died or answered something that is not a result.
+        """
+        keyed = [(strip_equals(source), variables_key(variables)) for source, variables in cases]
+        with self._lock:
+            missing = list(dict.fromkeys(key for key in keyed if key not in self._cache))
+            if missing:
+                for key, answer in zip(missing, self._round_trip(missing), strict=True):
+                    self._cache[key] = answer
+            return [self._cache[key] for key in keyed]
+
+    def _round_trip(self, keys: list[tuple[str, str]]) -> list[CamundaResult]:
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None
+        payload = "".join(
+            f'{{"expression": {json.dumps(source)}, "variables": {variables}}}\n'
+            for source, variables in keys
+        ).encode()
+        # Write from a thread: the peer answers while it reads, and a large batch would fill
+        # both pipes if we wrote everything before reading.
+        errors: list[BaseException] = []
+        writer = threading.Thread(target=_write, args=(stdin, payload, errors), daemon=True)
+        writer.start()
+        answers = []
+        for source, _ in keys:
+            line = stdout.readline()
+            if not line:
+                writer.join(timeout=5)
+                raise RuntimeError(
+                    f"FEEL engine peer exited ({self._process.poll()}) while evaluating "
+                    f"{source!r}; stderr:\n{self._stderr_tail()}"
+                )
+            answers.append(_parse_answer(json.loads(line), source))
+        writer.join()
+        if errors:
+            raise RuntimeError(f"writing to the FEEL engine peer failed: {errors[0]!r}")
+        return answers
+
+    def _stderr_tail(self) -> str:
+        try:
+            return _tail(self._log_path.read_text(errors="replace"))
+        except OSError:
+            return "(no log)"
+
+    def close(self) -> None:
+        """Stop the JVM (end of input, then a signal if it lingers)."""
+        if self._process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(timeout=10)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+def _write(stream: IO[bytes], payload: bytes, errors: list[BaseException]) -> None:
+    try:
+        stream.write(payload)
+        stream.flush()
+    except BaseException as error:  # handed to the reading thread
+        errors.append(error)
+
+
+def _parse_answer(answer: dict[str, Any], source: str) -> CamundaResult:
+    if "protocolError" in answer:
+        raise RuntimeError(f"FEEL engine peer rejected the request for {source!r}: {answer}")
+    if "error" in answer:
+        return CamundaResult(value=None, error=str(answer["error"]))
+    return CamundaResult(value=answer["result"], error=None, warnings=tuple(answer["warnings"]))
+
+
+def strip_equals(source: str) -> str:
+    """Camunda's engines strip a leading ``=`` before handing an expression to the FEEL engine.
+
+    Args:
+        source: an expression as a modeller writes it.
+
+    Returns:
+        The text the FEEL engine sees.
+    """
+    stripped = source.lstrip()
+    return stripped[1:] if stripped.startswith("=") else source
+
+
+@contextlib.contextmanager
+def run_peer(log_dir: Path) -> Iterator[CamundaFeel]:
+    """Build (when needed) and start the peer; stop it on exit.
+
+    Args:
+        log_dir: where ``feel-engine-peer.log`` (the JVM's stderr) is written.
+
+    Yields:
+        The running peer.
+
+    Raises:
+        PeerUnavailable: ``java`` (or ``mvn`` for a needed build) is missing.
+        RuntimeError: the build failed.
+    """
+    java = shutil.which("java")
+    if java is None:
+        raise PeerUnavailable("`java` not found on PATH")
+    jar = build_jar()
+    log_path = log_dir / "feel-engine-peer.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [str(java), *_JVM_FLAGS, "-jar", str(jar)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            preexec_fn=_die_with_parent,
+        )
+    peer = CamundaFeel(process, log_path)
+    try:
+        yield peer
+    finally:
+        peer.close()

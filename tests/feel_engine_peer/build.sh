@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Build Camunda's FEEL engine peer used by tests/feel/ (the differential FEEL tests).
+# CI calls this up front so the Maven step is visible of its own. It records the sources' digest
+# next to the jar, so the test fixture (which computes the same digest) reuses the jar instead of
+# building again; the fixture rebuilds by itself only when pom.xml or src/ changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+digest() {
+  find pom.xml src -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
+}
+mvn -q -B package "$@"
+digest > target/sources.sha256
+ls -l target/feel-engine-peer.jar
