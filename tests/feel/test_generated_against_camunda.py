@@ -4,6 +4,11 @@ Hypothesis writes expressions from the documented grammar (literals, paths, cont
 indexes, filters, arithmetic, comparisons, logic, ``if``, ``between``, ``in`` and the listed
 built-ins) over JSON-like variables; ``bpmn_bridge.feel`` and Camunda's FEEL engine must agree
 on each (same type and value, or both an error). A difference shrinks to a small expression.
+
+``derandomize``: the same examples every run, so CI does not turn red by chance on a
+difference nobody touched; a change to the strategies below (or to our evaluator) is what
+brings new examples or new verdicts. Differences found by random runs are kept as cases in
+``corpus/`` (and listed in ``known_differences.py`` until they agree).
 """
 
 from __future__ import annotations
@@ -106,7 +111,8 @@ expressions = st.recursive(atoms, _extend, max_leaves=6)
 
 
 @settings(
-    max_examples=300,
+    max_examples=200,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
