@@ -23,10 +23,14 @@ from bpmn_bridge.interop._external_task_handlers import (
     external_task,
     from_external_task_handler,
 )
+from bpmn_bridge.interop._external_task_worker import as_external_task_handler
 from bpmn_bridge.interop._pyzeebe_apps import from_pyzeebe, is_pyzeebe_app, pyzeebe_job
+from bpmn_bridge.interop._pyzeebe_router import as_pyzeebe_router
 
 __all__ = [
     "ExternalTaskHandler",
+    "as_external_task_handler",
+    "as_pyzeebe_router",
     "external_task",
     "from_external_task_handler",
     "from_pyzeebe",
