@@ -123,16 +123,17 @@ class BpmnValidator:
         self._process.stdin.flush()
         return [self._verdict(self._read_line()) for _ in requests]
 
+    def store(self, document: bytes) -> Path:
+        """Write a document held in memory to the scratch folder; returns its path."""
+        self._count += 1
+        path = self._workdir / f"d{self._count}.bpmn"
+        path.write_bytes(document)
+        return path
+
     def check(self, documents: Sequence[bytes], *, zeebe: bool) -> list[Verdict]:
-        """Check documents held in memory (written to a scratch folder first)."""
-        paths = []
-        for document in documents:
-            self._count += 1
-            path = self._workdir / f"d{self._count}.bpmn"
-            path.write_bytes(document)
-            paths.append(path)
+        """Check documents held in memory, in one round trip."""
         mode: Mode = "zeebe" if zeebe else "xsd"
-        return self.check_files([(mode, path) for path in paths])
+        return self.check_files([(mode, self.store(document)) for document in documents])
 
     def _verdict(self, answer: dict[str, Any]) -> Verdict:
         zeebe = answer["zeebe"]

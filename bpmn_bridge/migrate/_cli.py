@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from bpmn_bridge.migrate._report import ReportItem
+from bpmn_bridge.migrate._report import MigrationError, ReportItem
 
 __all__ = ["add_arguments", "format_report", "run"]
 
@@ -44,22 +46,58 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Convert, write the output (and report), print the report to stderr.
 
+    Every path is checked before anything is written, and each file is written whole (a
+    temporary file renamed into place): a bad path leaves no output behind.
+
     Returns:
         0, or 1 with ``--check`` when the report is not empty.
 
     Raises:
-        MigrationError: The input is unsafe or not BPMN.
+        MigrationError: The input is unreadable, unsafe or not BPMN, or an output folder
+            does not exist (the CLI prints it as one line and exits with status 2).
     """
     from bpmn_bridge.migrate import migrate_c7_to_c8, migrate_c8_to_c7
 
+    source = Path(args.input)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise MigrationError(f"cannot read {source}: {exc.strerror or exc}") from None
+    targets = [Path(args.output)] + ([Path(args.report)] if args.report else [])
+    for target in targets:
+        folder = target.parent
+        if target.is_dir():
+            raise MigrationError(f"cannot write {target}: it is a folder")
+        if not folder.is_dir():
+            raise MigrationError(f"cannot write {target}: the folder {folder} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise MigrationError(f"cannot write {target}: the folder {folder} is not writable")
     migrate = migrate_c7_to_c8 if args.to == "camunda8" else migrate_c8_to_c7
-    result = migrate(Path(args.input).read_bytes(), template_ids=args.template_id)
-    Path(args.output).write_bytes(result.xml)
+    result = migrate(data, template_ids=args.template_id)
+    outputs = [result.xml]
     if args.report:
         items = [asdict(item) for item in result.report]
-        Path(args.report).write_text(json.dumps(items, indent=2) + "\n", encoding="utf-8")
+        outputs.append((json.dumps(items, indent=2) + "\n").encode("utf-8"))
+    for target, content in zip(targets, outputs, strict=True):
+        _write_whole(target, content)
     format_report(result.report, sys.stderr)
     return 1 if args.check and result.report else 0
+
+
+def _write_whole(target: Path, content: bytes) -> None:
+    mask = os.umask(0)
+    os.umask(mask)
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.chmod(temporary, 0o666 & ~mask)  # what a plain open() would have given it
+        os.replace(temporary, target)
+    except OSError as exc:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+        raise MigrationError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def format_report(report: Sequence[ReportItem], out: TextIO) -> None:

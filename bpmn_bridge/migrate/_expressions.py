@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 
 from bpmn_bridge.devengine import _juel
 from bpmn_bridge.feel import FeelError
@@ -56,32 +58,83 @@ def juel_to_feel(text: str) -> str:
         template = _juel.compile_template(text)
     except _juel.JuelSyntaxError as exc:
         raise Unconvertible(str(exc)) from None
+    numbers = iter(_number_tokens(text))
     parts = template.parts
     if len(parts) == 1:
         only = parts[0]
-        return "=" + (json.dumps(only) if isinstance(only, str) else _feel(only, top=True))
+        return "=" + (json.dumps(only) if isinstance(only, str) else _feel(only, numbers, top=True))
     pieces = [
-        json.dumps(p) if isinstance(p, str) else f"string({_feel(p, top=True)})" for p in parts
+        json.dumps(p) if isinstance(p, str) else f"string({_feel(p, numbers, top=True)})"
+        for p in parts
     ]
     return "=" + " + ".join(pieces)
 
 
-def _feel(node: _juel.Node, *, top: bool = False) -> str:
+def _number_tokens(text: str) -> list[str]:
+    """The number literals of every embedded expression, as written, in source order.
+
+    The JUEL parser keeps a number as a Python float; the text is what the user wrote, so
+    FEEL gets every digit of it (FEEL numbers are decimals).
+    """
+    found: list[str] = []
+    for embedded in _juel._EMBEDDED.finditer(text):
+        source, pos = embedded.group(1), 0
+        while (match := _juel._TOKEN.match(source, pos)) is not None and match.end() > pos:
+            if match.group("num") is not None:
+                found.append(match.group("num"))
+            pos = match.end()
+    return found
+
+
+def feel_number(text: str) -> str:
+    """A number literal as FEEL reads it: plain digits, no exponent, every digit kept.
+
+    Args:
+        text: A decimal number in any notation Python's ``Decimal`` reads (``1e-05``).
+
+    Returns:
+        ``0.00001`` for ``1e-05``, ``100000000000000000000`` for ``1E+20``.
+
+    Raises:
+        Unconvertible: Not a finite number.
+    """
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        raise Unconvertible(f"{text!r} is no number") from None
+    if not number.is_finite():
+        raise Unconvertible(f"{text!r} is no finite number")
+    plain = format(number, "f")
+    return "0" if plain in ("-0", "-0.0") else plain
+
+
+def _feel(node: _juel.Node, numbers: Iterator[str], *, top: bool = False) -> str:
     if isinstance(node, _juel.Literal):
-        return _feel_literal(node.value)
+        value = node.value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            written = next(numbers, None)
+            # The token belongs to this literal when it reads as the same value; otherwise
+            # (never seen, a safety net) the value itself is printed in FEEL's notation.
+            if written is not None and float(written) == float(value):
+                return feel_number(written)
+            return feel_number(repr(value))
+        return _feel_literal(value)
     if isinstance(node, _juel.Path):
         for name in node.names:
             if not _NAME.match(name) or name in _FEEL_RESERVED:
                 raise Unconvertible(f"the name {name!r} is no FEEL name")
         return ".".join(node.names)
     if isinstance(node, _juel.Not):
-        return f"not({_feel(node.operand, top=True)})"
+        return f"not({_feel(node.operand, numbers, top=True)})"
     if isinstance(node, _juel.Compare):
-        text = f"{_feel(node.left)} {_COMPARE_TO_FEEL[node.op]} {_feel(node.right)}"
+        left = _feel(node.left, numbers)
+        text = f"{left} {_COMPARE_TO_FEEL[node.op]} {_feel(node.right, numbers)}"
     elif isinstance(node, _juel.And):
-        text = f"{_feel(node.left)} and {_feel(node.right)}"
+        left = _feel(node.left, numbers)
+        text = f"{left} and {_feel(node.right, numbers)}"
     else:
-        text = f"{_feel(node.left)} or {_feel(node.right)}"
+        left = _feel(node.left, numbers)
+        text = f"{left} or {_feel(node.right, numbers)}"
     return text if top else f"({text})"
 
 
@@ -90,8 +143,8 @@ def _feel_literal(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
+    if isinstance(value, int | float | Decimal):
+        return feel_number(repr(value) if isinstance(value, float) else str(value))
     return json.dumps(value)
 
 
@@ -120,13 +173,13 @@ def feel_to_juel(source: str) -> str:
         if "${" in node.value or "#{" in node.value:
             raise Unconvertible("the text would read as a JUEL expression")
         return node.value
-    concatenated = _concatenation(node)
+    concatenated = _concatenation(node, source)
     if concatenated is not None:
         return concatenated
-    return "${" + _juel_expr(node, top=True) + "}"
+    return "${" + _juel_expr(node, source, top=True) + "}"
 
 
-def _concatenation(node: feel_ast.Node) -> str | None:
+def _concatenation(node: feel_ast.Node, source: str) -> str | None:
     if not (isinstance(node, feel_ast.Arithmetic) and node.op == "+"):
         return None
     parts: list[feel_ast.Node] = []
@@ -146,37 +199,73 @@ def _concatenation(node: feel_ast.Node) -> str | None:
                 raise Unconvertible("the text would read as a JUEL expression")
             out.append(part.value)
         elif isinstance(part, feel_ast.Call) and part.function == "string" and len(part.args) == 1:
-            out.append("${" + _juel_expr(part.args[0], top=True) + "}")
+            out.append("${" + _juel_expr(part.args[0], source, top=True) + "}")
         else:
             return None  # numeric addition, not text: no JUEL equivalent in the subset
     return "".join(out)
 
 
-def _juel_expr(node: feel_ast.Node, *, top: bool = False) -> str:
+def _juel_expr(node: feel_ast.Node, source: str, *, top: bool = False) -> str:
     if isinstance(node, feel_ast.Literal):
         value = node.value
-        if value is None or isinstance(value, bool | int | float):
+        if value is None or isinstance(value, bool):
             return _feel_literal(value)
+        if isinstance(value, int | float | Decimal):
+            return _juel_number(_written_number(node, source, value))
         if isinstance(value, str):
             return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
         raise Unconvertible(f"the literal {value!r} has no JUEL form")
     if isinstance(node, feel_ast.Name):
         return _juel_name(node.name)
     if isinstance(node, feel_ast.Path):
-        return f"{_juel_expr(node.target)}.{_juel_name(node.member)}"
+        return f"{_juel_expr(node.target, source)}.{_juel_name(node.member)}"
     if isinstance(node, feel_ast.Call) and node.function == "not" and len(node.args) == 1:
-        return f"!({_juel_expr(node.args[0], top=True)})"
+        return f"!({_juel_expr(node.args[0], source, top=True)})"
     if isinstance(node, feel_ast.Compare) and node.op in _COMPARE_TO_JUEL:
-        text = f"{_juel_expr(node.left)} {_COMPARE_TO_JUEL[node.op]} {_juel_expr(node.right)}"
+        left, right = _juel_expr(node.left, source), _juel_expr(node.right, source)
+        text = f"{left} {_COMPARE_TO_JUEL[node.op]} {right}"
     elif isinstance(node, feel_ast.Logical):
-        text = (
-            f"{_juel_expr(node.left)} {'&&' if node.op == 'and' else '||'} {_juel_expr(node.right)}"
-        )
+        left, right = _juel_expr(node.left, source), _juel_expr(node.right, source)
+        text = f"{left} {'&&' if node.op == 'and' else '||'} {right}"
     else:
         raise Unconvertible(
             f"FEEL {type(node).__name__.lower()} expressions have no JUEL form here"
         )
     return text if top else f"({text})"
+
+
+_FEEL_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_JUEL_LONG = 2**63
+
+
+def _written_number(node: feel_ast.Node, source: str, value: object) -> Decimal:
+    """The literal's value as written in the source (the parser may hold a float)."""
+    position = getattr(node, "pos", None)
+    if isinstance(position, int) and position >= 1:
+        match = _FEEL_NUMBER.match(source, position - 1)
+        if match is not None:
+            written = Decimal(match.group())
+            if float(written) == float(value):  # type: ignore[arg-type]
+                return written
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+
+
+def _juel_number(exact: Decimal) -> str:
+    """A JUEL literal of exactly this value, or `Unconvertible`.
+
+    Camunda 7's JUEL parser reads integer literals as a Java ``long`` (a larger one is a
+    syntax error) and decimal literals as a ``double``.
+    """
+    if exact == exact.to_integral_value() and abs(exact) < _JUEL_LONG:
+        return str(int(exact))
+    as_double = float(exact)
+    if Decimal(repr(as_double)) != exact:
+        raise Unconvertible(
+            f"JUEL reads {format(exact, 'f')} as a binary double ({as_double!r}); "
+            "the value would change"
+        )
+    # Python's shortest form (2.5, 1e-05, 1e+20) is a JUEL floating-point literal too.
+    return repr(as_double)
 
 
 def _juel_name(name: str) -> str:

@@ -10,7 +10,9 @@ from bpmn_bridge.migrate._converter import Converter
 from bpmn_bridge.migrate._expressions import Unconvertible, feel_to_juel
 from bpmn_bridge.migrate._report import MigrationResult
 from bpmn_bridge.migrate._templates import known_template_ids
+from bpmn_bridge.migrate._to_camunda8 import ADAPTER_JOB_TYPE, SCRIPT_JOB_TYPE
 from bpmn_bridge.migrate._xml import (
+    BPMN,
     CAMUNDA,
     ZEEBE,
     ext,
@@ -23,6 +25,7 @@ from bpmn_bridge.migrate._xml import (
 __all__ = ["CAMUNDA7_PLATFORM_VERSION", "migrate_c8_to_c7"]
 
 CAMUNDA7_PLATFORM_VERSION = "7.24.0"
+HISTORY_TIME_TO_LIVE = "180"
 
 _TASKS = {"serviceTask", "sendTask", "businessRuleTask", "scriptTask"}
 
@@ -78,6 +81,14 @@ class _ToCamunda7(Converter):
             )
         for name in attributes:
             self.note(element, f"zeebe:{name}", "no Camunda 7 equivalent here")
+        if (
+            local(element.tag) == "process"
+            and (element.get("isExecutable") or "").lower() == "true"
+            and element.get(ext(CAMUNDA, "historyTimeToLive")) is None
+        ):
+            # Camunda 7.24 refuses an executable process without it; 180 days is what the
+            # Camunda 7 Modeler writes into a new diagram.
+            element.set(ext(CAMUNDA, "historyTimeToLive"), HISTORY_TIME_TO_LIVE)
         if local(element.tag) == "conditionExpression":
             return
         for child in list(element):
@@ -126,12 +137,16 @@ class _ToCamunda7(Converter):
                         headers[header.get("key")] = header.get("value") or ""
             elif name == "ioMapping":
                 outputs = self.io_mapping(element, io, child) or outputs
+            elif name == "script" and kind == "scriptTask":
+                self.feel_script(element, child)
             elif name == "versionTag" and kind == "process":
                 element.set(ext(CAMUNDA, "versionTag"), child.get("value") or "")
             elif name == "properties":
                 self.properties(container, child)
             else:
                 self.note(element, f"zeebe:{name}", "no Camunda 7 equivalent here")
+        if element.get(ext(CAMUNDA, "topic")) in (ADAPTER_JOB_TYPE, SCRIPT_JOB_TYPE):
+            self.implementation(element, headers)
         if outputs:
             self.note(
                 element,
@@ -155,6 +170,39 @@ class _ToCamunda7(Converter):
             element.remove(container)
             if len(element) == 0:
                 element.text = None  # the indentation that surrounded it
+
+    def implementation(self, element: Any, headers: dict[str, str]) -> None:
+        """Undo the conventions for Camunda 7 implementations (see `migrate_c7_to_c8`)."""
+        topic = element.get(ext(CAMUNDA, "topic"))
+        if topic == ADAPTER_JOB_TYPE:
+            found = [
+                name for name in ("class", "delegateExpression", "expression") if name in headers
+            ]
+            if not found:
+                return
+            element.set(ext(CAMUNDA, found[0]), headers.pop(found[0]))
+        elif local(element.tag) == "scriptTask" and ("script" in headers or "resource" in headers):
+            element.set("scriptFormat", headers.pop("language", "") or "javascript")
+            if "resource" in headers:
+                element.set(ext(CAMUNDA, "resource"), headers.pop("resource"))
+            else:
+                script = ET.SubElement(element, ext(BPMN, "script"))
+                script.text = headers.pop("script")
+        else:
+            return
+        del element.attrib[ext(CAMUNDA, "type")]
+        del element.attrib[ext(CAMUNDA, "topic")]
+        if "resultVariable" in headers:
+            element.set(ext(CAMUNDA, "resultVariable"), headers.pop("resultVariable"))
+
+    def feel_script(self, element: Any, script: Any) -> None:
+        """``zeebe:script`` → a FEEL script, which Camunda 7 runs with its FEEL engine."""
+        expression = (script.get("expression") or "").strip()
+        element.set("scriptFormat", "feel")
+        body = ET.SubElement(element, ext(BPMN, "script"))
+        body.text = expression[1:] if expression.startswith("=") else expression
+        if script.get("resultVariable"):
+            element.set(ext(CAMUNDA, "resultVariable"), script.get("resultVariable"))
 
     def task_definition(self, element: Any, definition: Any) -> str | None:
         job_type = definition.get("type") or ""

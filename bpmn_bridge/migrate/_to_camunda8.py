@@ -12,6 +12,7 @@ from bpmn_bridge.migrate._expressions import Unconvertible, juel_to_feel
 from bpmn_bridge.migrate._report import MigrationResult
 from bpmn_bridge.migrate._templates import known_template_ids
 from bpmn_bridge.migrate._xml import (
+    BPMN,
     CAMUNDA,
     ZEEBE,
     ext,
@@ -26,6 +27,10 @@ __all__ = ["CAMUNDA8_PLATFORM_VERSION", "migrate_c7_to_c8"]
 CAMUNDA8_PLATFORM_VERSION = "8.6.0"
 
 _TASKS = {"serviceTask", "sendTask", "businessRuleTask", "scriptTask"}
+_IMPLEMENTATIONS = ("class", "delegateExpression", "expression")
+# The job types of the conventions for Camunda 7 implementations (docs/migrate.md).
+ADAPTER_JOB_TYPE = "camunda-7-adapter"
+SCRIPT_JOB_TYPE = "camunda-7-script"
 _RETRY_CYCLE = re.compile(r"\s*R(\d+)/(P\S+)\s*\Z")
 _WHY: dict[str, str] = {
     "class": "a Java delegate cannot run on Camunda 8; reimplement it as a job worker "
@@ -90,20 +95,18 @@ class _ToCamunda8(Converter):
         for key in list(element.attrib):
             if key.startswith("{" + CAMUNDA):
                 del element.attrib[key]
+        headers: dict[str, str] = {}
         external = kind in _TASKS and attributes.pop("type", None) == "external"
         if kind in _TASKS and "type" in attributes:
             self.note(
                 element, f"camunda:type={attributes.pop('type')}", "only external tasks convert"
             )
-        if kind == "scriptTask":
-            self.note(
-                element,
-                "scriptTask",
-                f"{element.get('scriptFormat') or 'script'} scripts do not run on Camunda 8; "
-                "rewrite it as a FEEL zeebe:script or a job worker",
-            )
         if external:
             self.external_task(element, attributes)
+        elif kind == "scriptTask":
+            external = self.script_task(element, attributes, headers)
+        elif kind in _TASKS and not (kind == "businessRuleTask" and "decisionRef" in attributes):
+            external = self.delegate(element, element, attributes, headers)
         if kind == "process":
             tag = attributes.pop("versionTag", None)
             if tag:
@@ -111,6 +114,8 @@ class _ToCamunda8(Converter):
                 version.set("value", tag)
             attributes.pop("isStartableInTasklist", None)  # Camunda 8 processes always are
         self.template(element, attributes)
+        # Camunda 7.24 refuses processes without it; Camunda 8 keeps history per cluster.
+        attributes.pop("historyTimeToLive", None)
         for name, value in attributes.items():
             if name in ("asyncBefore", "asyncAfter", "exclusive") and (
                 external or value.lower() == "false" or name == "exclusive"
@@ -122,7 +127,99 @@ class _ToCamunda8(Converter):
         for child in list(element):
             if local(child.tag) == "conditionExpression":
                 self.condition(element, child)
-        self.extension_elements(element, external=external)
+        self.extension_elements(element, external=external, headers=headers)
+
+    def delegate(
+        self, element: Any, owner: Any, attributes: dict[str, str], headers: dict[str, str]
+    ) -> bool:
+        """A Java delegate, delegate bean or expression → a `camunda-7-adapter` job.
+
+        The job carries the implementation as a header of the same name (``class``,
+        ``delegateExpression``, ``expression``, and ``resultVariable``): the convention of
+        Camunda's own Camunda 7 adapter, which a bpmn-bridge connector can serve as well.
+
+        Returns:
+            Whether the element became a job.
+        """
+        found = [name for name in _IMPLEMENTATIONS if name in attributes]
+        if not found:
+            return False
+        name = found[0]
+        value = attributes.pop(name)
+        headers[name] = value
+        result = attributes.pop("resultVariable", None)
+        if result:
+            headers["resultVariable"] = result
+        self.job_definition(owner, ADAPTER_JOB_TYPE)
+        self.note(
+            element,
+            f"camunda:{name}",
+            f"runs as a job of type {ADAPTER_JOB_TYPE} with header {name}={value}: "
+            "serve it with a job worker (Camunda's Camunda 7 adapter or a connector)",
+        )
+        return True
+
+    def job_definition(self, element: Any, job_type: str) -> Any:
+        """The element's `zeebe:taskDefinition`, created first among its extensions."""
+        container = extensions(element, create=True)
+        definition = container.find(ext(ZEEBE, "taskDefinition"))
+        if definition is None:
+            definition = ET.Element(ext(ZEEBE, "taskDefinition"))
+            container.insert(0, definition)
+        definition.set("type", job_type)
+        return definition
+
+    def script_task(
+        self, element: Any, attributes: dict[str, str], headers: dict[str, str]
+    ) -> bool:
+        """FEEL (or JUEL in the shared subset) → `zeebe:script`; other languages → a job.
+
+        Returns:
+            Whether the element became a job.
+        """
+        language = (element.get("scriptFormat") or "").strip()
+        script = element.find(ext(BPMN, "script"))
+        text = (script.text or "").strip() if script is not None else ""
+        result = attributes.pop("resultVariable", None)
+        resource = attributes.pop("resource", None)
+        expression: str | None = None
+        if language.lower() == "feel" and text:
+            expression = text if text.startswith("=") else f"={text}"
+        elif language.lower() == "juel" and text:
+            try:
+                expression = juel_to_feel(text)
+            except Unconvertible:
+                expression = None
+        if expression is not None and result:
+            if script is not None:
+                element.remove(script)
+            element.attrib.pop("scriptFormat", None)
+            ET.SubElement(
+                extensions(element, create=True),
+                ext(ZEEBE, "script"),
+                {"expression": expression, "resultVariable": result},
+            )
+            return False
+        if script is not None:
+            element.remove(script)
+        element.attrib.pop("scriptFormat", None)
+        headers["language"] = language
+        if resource:
+            headers["resource"] = resource
+        else:
+            headers["script"] = text
+        if result:
+            headers["resultVariable"] = result
+        self.job_definition(element, SCRIPT_JOB_TYPE)
+        self.note(
+            element,
+            "scriptTask",
+            f"{language or 'the'} script runs as a job of type {SCRIPT_JOB_TYPE} with headers "
+            "language and script (or resource): serve it with a job worker, or rewrite it as "
+            "a FEEL zeebe:script"
+            + ("" if result or expression is None else " (a FEEL script needs a result variable)"),
+        )
+        return True
 
     def external_task(self, element: Any, attributes: dict[str, str]) -> None:
         topic = attributes.pop("topic", "")
@@ -162,6 +259,12 @@ class _ToCamunda8(Converter):
                 "script conditions do not run on Camunda 8; rewrite it in FEEL",
             )
             return
+        if language and language.lower() == "feel":
+            # Camunda 7 evaluates it with its FEEL engine already: the same text is FEEL on
+            # Camunda 8, marked as an expression by its leading "=".
+            condition.text = text if text.startswith("=") else f"={text}"
+            condition.attrib.pop("language", None)
+            return
         if not text or text.startswith("="):
             return
         try:
@@ -176,12 +279,11 @@ class _ToCamunda8(Converter):
             return
         condition.attrib.pop("language", None)
 
-    def extension_elements(self, element: Any, *, external: bool) -> None:
+    def extension_elements(self, element: Any, *, external: bool, headers: dict[str, str]) -> None:
         container = extensions(element)
         if container is None:
             return
         definition = container.find(ext(ZEEBE, "taskDefinition"))
-        headers: dict[str, str] = {}
         for child in list(container):
             if not child.tag.startswith("{" + CAMUNDA):
                 continue
@@ -250,6 +352,20 @@ class _ToCamunda8(Converter):
             kind = local(parameter.tag)
             name = parameter.get("name") or ""
             if kind not in ("inputParameter", "outputParameter"):
+                continue
+            script = parameter[0] if len(parameter) == 1 else None
+            if (
+                script is not None
+                and local(script.tag) == "script"
+                and (script.get("scriptFormat") or "").lower() == "feel"
+                and not script.get("resource")
+                and (script.text or "").strip()
+            ):
+                # A FEEL script is the FEEL mapping Camunda 8 writes as source="=...".
+                tag = "input" if kind == "inputParameter" else "output"
+                outputs = outputs or tag == "output"
+                source = "=" + (script.text or "").strip()
+                ET.SubElement(mapping, ext(ZEEBE, tag), {"source": source, "target": name})
                 continue
             if len(parameter):
                 self.note(

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bpmn_bridge.devengine._bpmn import parse_bpmn
 
 DIAGRAMS = Path(__file__).parent / "diagrams"
@@ -66,3 +68,37 @@ def test_hostile_input_exits_2_with_a_message(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "rejected" in done.stderr
     assert not (tmp_path / "out.bpmn").exists()
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("missing-input", "cannot read"),
+        ("input-is-folder", "cannot read"),
+        ("output-folder-missing", "does not exist"),
+        ("report-folder-missing", "does not exist"),
+        ("output-is-folder", "is a folder"),
+    ],
+)
+def test_every_bad_path_is_one_line_exit_2_and_nothing_written(
+    tmp_path: Path, case: str, expected: str
+) -> None:
+    source, out, report = DIAGRAMS / "order_c7.bpmn", tmp_path / "out.bpmn", tmp_path / "r.json"
+    if case == "missing-input":
+        source = tmp_path / "nope.bpmn"
+    elif case == "input-is-folder":
+        source = tmp_path
+    elif case == "output-folder-missing":
+        out = tmp_path / "no" / "out.bpmn"
+    elif case == "report-folder-missing":
+        report = tmp_path / "no" / "r.json"
+    else:
+        out = tmp_path / "folder.bpmn"
+        out.mkdir()
+    done = _cli(str(source), "-o", str(out), "--report", str(report))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("bpmn-bridge migrate: ") and expected in lines[0]
+    left = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert left == [], left

@@ -94,7 +94,6 @@ def test_report_names_every_unconvertible_element() -> None:
     assert reported >= {
         ("start", "camunda:executionListener"),
         ("script", "scriptTask"),
-        ("script", "camunda:resultVariable"),
         ("delegate", "camunda:class"),
         ("methodCall", "condition ${items.size() > 2}"),
         ("fetch", "camunda:inputParameter count"),
@@ -109,6 +108,27 @@ def test_report_names_every_unconvertible_element() -> None:
     assert fetch.get(f"{Z}modelerTemplateVersion") == "1"
     inputs = {i.get("target"): i.get("source") for i in fetch.iter(f"{Z}input")}
     assert inputs == {"url": '="https://example.com/" + string(path)'}
+    # Java code and scripts become jobs by a documented convention, still reported.
+    jobs = {
+        task.get("id"): (
+            task.find(f".//{Z}taskDefinition").get("type"),  # type: ignore[union-attr]
+            {h.get("key"): h.get("value") for h in task.iter(f"{Z}header")},
+        )
+        for task in root.iter()
+        if task.find(f".//{Z}taskDefinition") is not None
+    }
+    assert jobs["delegate"] == ("camunda-7-adapter", {"class": "com.example.Charge"})
+    assert jobs["script"] == (
+        "camunda-7-script",
+        {"language": "juel", "script": "${a + b}", "resultVariable": "total"},
+    )
+    back = ET.fromstring(migrate_c8_to_c7(result.xml).xml)
+    delegate = back.find(f".//{B}serviceTask[@id='delegate']")
+    assert delegate is not None and delegate.get(f"{C}class") == "com.example.Charge"
+    script = back.find(f".//{B}scriptTask[@id='script']")
+    assert script is not None and script.get("scriptFormat") == "juel"
+    assert script.findtext(f"{B}script") == "${a + b}"
+    assert script.get(f"{C}resultVariable") == "total"
 
 
 def test_foreign_template_is_reported_not_kept() -> None:
