@@ -171,8 +171,10 @@ def _decode(payload: Any) -> Any:
                 _JSON_FORMAT
             ) and isinstance(value, str):
                 return json.loads(value)
-    except (TypeError, ValueError, binascii.Error):
-        pass  # not what its type promises: hand it on untouched rather than lose it
+    except (TypeError, ValueError, RecursionError, binascii.Error):
+        # not what its type promises, or JSON nested past what Python parses: hand it on
+        # untouched rather than lose it (or the whole fetch with it)
+        pass
     return RawTypedValue(type_name, value, dict(info))
 
 

@@ -77,6 +77,8 @@ class JobPipeline:
             value resolved for one connector is masked everywhere.
         logger: Parent logger for job loggers; ``bpmn_bridge.connector.<type>`` by default.
         thread_limiter: Bounds threads used by sync connectors.
+        bare_secret_names: Also resolve a whole value ``secrets.NAME`` (Camunda's older
+            form); off by default, see :func:`resolve_secrets`.
     """
 
     def __init__(
@@ -87,12 +89,16 @@ class JobPipeline:
         masker: SecretMasker | None = None,
         logger: logging.Logger | None = None,
         thread_limiter: anyio.CapacityLimiter | None = None,
+        bare_secret_names: bool = False,
     ) -> None:
         self.spec = spec
         self.secrets: SecretProvider = secrets or MappingSecretProvider({})
         self.masker = masker or SecretMasker()
         self.logger = logger or logging.getLogger(f"bpmn_bridge.connector.{spec.type}")
+        self.bare_secret_names = bare_secret_names
         self._thread_limiter = thread_limiter
+        # Every value handed out, through a placeholder or context.secret(), is masked.
+        self._recording = _RecordingProvider(self.secrets, self.masker)
 
     async def run(
         self,
@@ -113,20 +119,41 @@ class JobPipeline:
         Returns:
             Exactly one of Completed, BpmnErrorThrown, Failed.
         """
+        try:
+            return await self._run(job, lease_extender, cancellation)
+        except Exception as exc:
+            # The last line of defence: whatever escaped a phase (a recursion in a result,
+            # an encoder's TypeError) ends this job as an incident, never the worker.
+            text = self.masker.mask(_describe(exc))[:1000]
+            self.logger.error("Job %s could not be handled: %s", job.info.id, text)
+            return Failed(f"Job could not be handled: {text}", retries=0)
+
+    async def _run(
+        self,
+        job: Job,
+        lease_extender: LeaseExtender | None,
+        cancellation: Cancellation | None,
+    ) -> Outcome:
         spec = self.spec
         headers = StandardHeaders()
         try:
             if spec.conventions:
                 headers = parse_standard_headers(job.headers)
-                used: set[str] = set()
-                variables = _nest_dotted(resolve_secrets(job.variables, self.secrets, used=used))
-                if used:
-                    self.masker.add(*used)
+                variables = _nest_dotted(
+                    resolve_secrets(
+                        job.variables, self._recording, bare_names=self.bare_secret_names
+                    )
+                )
                 arguments = self._bind(variables)
             else:
                 variables, arguments = dict(job.variables), {}
         except InputError as exc:
             return self._incident(exc)
+        except Exception as exc:
+            # A secret provider that failed (an unreadable secret file, a vault outage):
+            # the job may succeed once an operator fixes it, so it spends a retry.
+            message = f"Secrets could not be read: {type(exc).__name__}: {exc}"
+            return self._failure(exc, job, headers, {}, message, map_error=False)
         logger = JobLogger(
             self.logger,
             {"job_id": job.info.id, "connector": spec.type, "engine": job.info.engine},
@@ -136,7 +163,7 @@ class JobPipeline:
             info=job.info,
             headers=job.headers,
             variables=variables,
-            secrets=self.secrets,
+            secrets=self._recording,
             logger=logger,
             cancellation=cancellation or Cancellation(),
             lease_extender=lease_extender or _no_lease,
@@ -148,7 +175,7 @@ class JobPipeline:
                 return self._masked(result)
             return self._complete(result, headers)
         except BpmnError as exc:
-            return BpmnErrorThrown(exc.code, self.masker.mask(exc.message), exc.variables)
+            return self._bpmn_error(exc.code, exc.message, exc.variables)
         except InputError as exc:
             return self._incident(exc)
         except _DeadlinePassed:
@@ -211,7 +238,7 @@ class JobPipeline:
                     f"connector '{self.spec.type}' returned {type(result).__name__}; return a "
                     "pydantic model, a mapping or None, or set a resultVariable header"
                 )
-            return Completed(value)
+            return Completed(self.masker.mask_value(value))
         variables: dict[str, Any] = {}
         if headers.result_variable is not None:
             variables[headers.result_variable] = value
@@ -226,18 +253,28 @@ class JobPipeline:
                     f"got {type(mapped).__name__}",
                 )
             variables.update(mapped or {})
-        return Completed(variables)
+        return Completed(self.masker.mask_value(variables))
+
+    def _bpmn_error(self, code: str, message: str, variables: Mapping[str, Any]) -> Outcome:
+        # Error variables become process variables: a secret in them would leave the worker.
+        return BpmnErrorThrown(
+            code, self.masker.mask(message), self.masker.mask_value(dict(variables))
+        )
 
     def _masked(self, outcome: Outcome) -> Outcome:
         """An outcome a bridged handler decided, with secrets masked as ours are."""
+        variables = self.masker.mask_value(dict(outcome.variables))
         if isinstance(outcome, Completed):
-            return outcome
+            return dataclasses.replace(outcome, variables=variables)
         if isinstance(outcome, BpmnErrorThrown):
-            return dataclasses.replace(outcome, message=self.masker.mask(outcome.message))
+            return dataclasses.replace(
+                outcome, message=self.masker.mask(outcome.message), variables=variables
+            )
         return dataclasses.replace(
             outcome,
             message=self.masker.mask(outcome.message),
             details=self.masker.mask(outcome.details),
+            variables=variables,
         )
 
     def _incident(self, exc: InputError) -> Failed:
@@ -251,6 +288,8 @@ class JobPipeline:
         headers: StandardHeaders,
         variables: Mapping[str, Any],
         message: str | None,
+        *,
+        map_error: bool = True,
     ) -> Outcome:
         left = job.info.retries
         if left is None:
@@ -259,13 +298,13 @@ class JobPipeline:
         backoff = headers.retry_backoff
         if backoff is None:
             backoff = self.spec.retry_backoff
-        if headers.error_expression is not None:
-            mapped = self._map_error(exc, headers, variables, retries, backoff)
+        if map_error and headers.error_expression is not None:
+            mapped = self._map_error(exc, headers, retries, backoff)
             if mapped is not None:
                 return mapped
         details = self.masker.mask("".join(traceback.format_exception(exc)))
         if isinstance(exc, BpmnError):  # raised from inside result mapping
-            return BpmnErrorThrown(exc.code, self.masker.mask(exc.message), exc.variables)
+            return self._bpmn_error(exc.code, exc.message, exc.variables)
         if isinstance(exc, InputError):
             return self._incident(exc)
         if isinstance(exc, RetryableError):
@@ -282,7 +321,6 @@ class JobPipeline:
         self,
         exc: Exception,
         headers: StandardHeaders,
-        variables: Mapping[str, Any],
         retries: int,
         backoff: timedelta,
     ) -> Outcome | None:
@@ -290,15 +328,20 @@ class JobPipeline:
         assert expression is not None
         code = exc.code if isinstance(exc, ConnectorError) else None
         message = exc.message if isinstance(exc, ConnectorError | RetryableError) else str(exc)
+        error_variables = self.masker.mask_value(
+            dict(exc.variables) if isinstance(exc, ConnectorError) else {}
+        )
         error = {
             "code": code,
             "message": self.masker.mask(message),
             "type": type(exc).__name__,
-            "variables": exc.variables if isinstance(exc, ConnectorError) else {},
+            "variables": error_variables,
         }
-        scope = {**variables, "error": error}
-        if isinstance(exc, ConnectorError) and "response" in exc.variables:
-            scope["response"] = exc.variables["response"]
+        # As in Camunda's connectors: the error and the response, not the job's inputs,
+        # which hold resolved secrets the expression could copy into a process variable.
+        scope: dict[str, Any] = {"error": error}
+        if "response" in error_variables:
+            scope["response"] = error_variables["response"]
         try:
             mapped = expression.evaluate(scope)
         except FeelError as bad:
@@ -308,7 +351,7 @@ class JobPipeline:
         if mapped is None:
             return None
         if isinstance(mapped, BpmnErrorResult):
-            return BpmnErrorThrown(mapped.code, self.masker.mask(mapped.message), mapped.variables)
+            return self._bpmn_error(mapped.code, mapped.message, mapped.variables)
         if isinstance(mapped, JobErrorResult):
             if mapped.retry_backoff is not None:
                 try:
@@ -319,7 +362,7 @@ class JobPipeline:
                 self.masker.mask(mapped.message),
                 retries=mapped.retries if mapped.retries is not None else retries,
                 backoff=backoff,
-                variables=mapped.variables,
+                variables=self.masker.mask_value(dict(mapped.variables)),
             )
         return self._incident(
             InvalidHeaderError(
@@ -328,6 +371,22 @@ class JobPipeline:
                 f"got {type(mapped).__name__}",
             )
         )
+
+
+class _RecordingProvider:
+    """Hands out secrets and tells the masker each value, so none is ever shown."""
+
+    __slots__ = ("_masker", "_provider")
+
+    def __init__(self, provider: SecretProvider, masker: SecretMasker) -> None:
+        self._provider = provider
+        self._masker = masker
+
+    def get(self, name: str) -> str | None:
+        value = self._provider.get(name)
+        if value and value not in self._masker:
+            self._masker.add(value)
+        return value
 
 
 async def _no_lease(duration: timedelta) -> None:
@@ -380,6 +439,13 @@ def _nest_dotted(variables: dict[str, Any]) -> dict[str, Any]:
             continue
         nested[name] = value
     return nested
+
+
+def _describe(exc: BaseException) -> str:
+    try:
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:  # an exception whose __str__ fails, too
+        return type(exc).__name__
 
 
 def _plain(result: Any) -> Any:

@@ -1,9 +1,12 @@
 """Secrets: providers, placeholder replacement and masking.
 
-A connector's input names secrets as ``{{secrets.NAME}}`` anywhere inside a string, or as
-``secrets.NAME`` as a whole value (Camunda's older form). The core replaces them in every
-string of the input, nested at any depth, before validation, and remembers each value it
-handed out so that it is masked in every log line and message the project emits.
+A connector's input names secrets as ``{{secrets.NAME}}`` anywhere inside a string. The core
+replaces them in every string of the job's fetched variables before validation, and remembers
+each value it handed out so that it is masked in every log line, message and outcome the
+project emits. Camunda's older form, ``secrets.NAME`` as a whole value, is resolved only when
+the worker opts in (``bare_names=True``): a user typing ``secrets.DB_PASSWORD`` into a form
+must not receive the password. Values nested deeper than :data:`MAX_NESTING` levels are an
+input error, not a recursion deep enough to hurt the worker.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import quote, quote_plus
 
-from bpmn_bridge.core._errors import SecretNotFoundError
+from bpmn_bridge.core._errors import InputError, SecretNotFoundError
 
 __all__ = [
+    "MAX_NESTING",
     "ChainSecretProvider",
     "DirectorySecretProvider",
     "EnvSecretProvider",
@@ -31,6 +36,8 @@ _NAME = r"[A-Za-z0-9_][A-Za-z0-9_.\-]*"
 _PLACEHOLDER = re.compile(r"\{\{\s*secrets\.(" + _NAME + r")\s*\}\}")
 _WHOLE_VALUE = re.compile(r"^secrets\.(" + _NAME + r")$")
 MASK = "****"
+MAX_NESTING = 64
+"""How deep job variables may nest (objects and lists); deeper input is an incident."""
 
 
 @runtime_checkable
@@ -77,7 +84,10 @@ class EnvSecretProvider:
 class DirectorySecretProvider:
     """Secrets as files in a directory, one file per secret (Kubernetes / Docker layout).
 
-    A single trailing newline is dropped, as files written by editors end with one.
+    A single trailing newline is dropped, as files written by editors end with one. A file
+    that cannot be read as UTF-8 text (a keystore, a file the worker may not read) raises
+    :class:`ValueError` naming the secret, never the file's content; the job that asked fails
+    and is retried, the worker serves on.
 
     Args:
         directory: The directory, e.g. ``/run/secrets``.
@@ -94,6 +104,12 @@ class DirectorySecretProvider:
             text = path.read_text(encoding="utf-8")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
+        except UnicodeDecodeError:
+            raise ValueError(f"secret file '{name}' is not UTF-8 text") from None
+        except OSError as exc:
+            raise ValueError(
+                f"secret file '{name}' cannot be read: {exc.strerror or type(exc).__name__}"
+            ) from None
         return text[:-1] if text.endswith("\n") else text
 
 
@@ -128,8 +144,14 @@ class SecretMasker:
         self.add(*values)
 
     def add(self, *values: str) -> None:
-        """Remember secret values to mask from now on (empty strings are ignored)."""
+        """Remember secret values to mask from now on (empty strings are ignored).
+
+        Each value's percent-encoded forms are masked too: a secret in a URL's query shows
+        in log lines encoded (``+``, ``/``, ``=`` and ``@`` become ``%2B``...).
+        """
         fresh = {v for v in values if v and v not in self._values}
+        fresh |= {e for v in fresh for e in (quote(v, safe=""), quote_plus(v)) if e != v}
+        fresh -= self._values
         if fresh:
             with self._lock:
                 self._values |= fresh
@@ -144,12 +166,50 @@ class SecretMasker:
             return text
         return pattern.sub(MASK, text)
 
+    def mask_value(self, value: Any) -> Any:
+        """Return a JSON-like value with every string in it masked, at any depth.
+
+        Used on what goes to the engine (error and result variables), so a secret a
+        connector echoes never becomes a process variable. Dicts and lists are copied only
+        when something in them changed.
+
+        Args:
+            value: A JSON-like value.
+
+        Returns:
+            The value with secrets replaced by ``****``.
+        """
+        if self._pattern is None:
+            return value
+        return _mask_tree(value, self.mask, 0)
+
     def __contains__(self, value: object) -> bool:
         return value in self._values
 
 
-def resolve_secrets(value: Any, provider: SecretProvider, *, used: set[str] | None = None) -> Any:
-    """Replace secret placeholders in every string of ``value``, at any depth.
+def _mask_tree(value: Any, mask: Callable[[str], str], depth: int) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if depth > MAX_NESTING * 4:
+        return value  # deeper than anything we accept or produce; never recurse unbounded
+    if isinstance(value, dict):
+        return {
+            mask(str(k)) if isinstance(k, str) else k: _mask_tree(v, mask, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_mask_tree(v, mask, depth + 1) for v in value]
+    return value
+
+
+def resolve_secrets(
+    value: Any,
+    provider: SecretProvider,
+    *,
+    used: set[str] | None = None,
+    bare_names: bool = False,
+) -> Any:
+    """Replace secret placeholders in every string of ``value``, up to :data:`MAX_NESTING`.
 
     Dicts, lists and tuples are copied; other values are returned as they are.
 
@@ -157,6 +217,8 @@ def resolve_secrets(value: Any, provider: SecretProvider, *, used: set[str] | No
         value: A JSON-like value (the job's variables).
         provider: Where secret values come from.
         used: If given, every secret value handed out is added to it (for masking).
+        bare_names: Also resolve a whole value ``secrets.NAME`` (Camunda's older form);
+            off by default, as any user-typed text would otherwise name a secret.
 
     Returns:
         The value with placeholders replaced.
@@ -164,23 +226,47 @@ def resolve_secrets(value: Any, provider: SecretProvider, *, used: set[str] | No
     Raises:
         SecretNotFoundError: A placeholder names a secret the provider does not know; the
             error names the secret and where it stood, never a value.
+        InputError: The value nests objects or lists deeper than :data:`MAX_NESTING`.
+        Exception: Whatever the provider raises (an unreadable secret file...).
     """
-    return _resolve(value, provider, used, "")
+    return _resolve(value, provider, used, "", 0, bare_names)
 
 
-def _resolve(value: Any, provider: SecretProvider, used: set[str] | None, where: str) -> Any:
+def _resolve(
+    value: Any,
+    provider: SecretProvider,
+    used: set[str] | None,
+    where: str,
+    depth: int,
+    bare: bool,
+) -> Any:
     if isinstance(value, str):
         if "secrets." not in value:  # the fast path for nearly every string
             return value
-        return _resolve_string(value, provider, used, where)
+        return _resolve_string(value, provider, used, where, bare)
     if isinstance(value, dict):
+        if depth >= MAX_NESTING:
+            raise _too_deep(where)
         return {
-            k: _resolve(v, provider, used, f"{where}.{k}" if where else str(k))
+            k: _resolve(v, provider, used, f"{where}.{k}" if where else str(k), depth + 1, bare)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_resolve(v, provider, used, f"{where}[{i}]") for i, v in enumerate(value)]
+        if depth >= MAX_NESTING:
+            raise _too_deep(where)
+        return [
+            _resolve(v, provider, used, f"{where}[{i}]", depth + 1, bare)
+            for i, v in enumerate(value)
+        ]
     return value
+
+
+def _too_deep(where: str) -> InputError:
+    shown = where if len(where) <= 80 else where[:77] + "..."
+    return InputError(
+        f"Job variables nest deeper than {MAX_NESTING} levels (at '{shown}'); "
+        "flatten the data or pass it as a string"
+    )
 
 
 def _lookup(name: str, provider: SecretProvider, used: set[str] | None, where: str) -> str:
@@ -192,8 +278,10 @@ def _lookup(name: str, provider: SecretProvider, used: set[str] | None, where: s
     return secret
 
 
-def _resolve_string(text: str, provider: SecretProvider, used: set[str] | None, where: str) -> str:
-    whole = _WHOLE_VALUE.match(text)
+def _resolve_string(
+    text: str, provider: SecretProvider, used: set[str] | None, where: str, bare: bool
+) -> str:
+    whole = _WHOLE_VALUE.match(text) if bare else None
     if whole is not None:
         return _lookup(whole.group(1), provider, used, where)
     return _PLACEHOLDER.sub(lambda m: _lookup(m.group(1), provider, used, where), text)

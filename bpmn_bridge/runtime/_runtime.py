@@ -106,9 +106,13 @@ class Runtime:
         long_poll: How long a fetch may wait on the engine for jobs.
         grace_period: On stop, how long in-flight jobs may take to finish before they are
             handed back to the engine.
-        hooks: Called at each step of a job (metrics, tracing...).
+        hooks: Called at each step of a job (metrics, tracing...). A hook that raises is
+            logged and counted (:attr:`hook_failures`), never allowed to stop a job or the
+            worker.
         streaming: Also open job streams on engines that support them.
         reconnect_max_wait: Upper bound of the wait between reconnect attempts.
+        bare_secret_names: Also resolve a whole value ``secrets.NAME`` in job variables
+            (Camunda's older form); off by default, see :func:`bpmn_bridge.core.resolve_secrets`.
 
     Raises:
         ConfigurationError: No connector, no engine, two connectors of one type, two
@@ -128,6 +132,7 @@ class Runtime:
         hooks: Iterable[RuntimeHooks] = (),
         streaming: bool = True,
         reconnect_max_wait: timedelta = timedelta(seconds=30),
+        bare_secret_names: bool = False,
     ) -> None:
         specs = connector_specs(list(connectors))
         if not specs:
@@ -152,6 +157,7 @@ class Runtime:
                     secrets=secrets,
                     masker=self.masker,
                     thread_limiter=anyio.CapacityLimiter(s.max_concurrency),
+                    bare_secret_names=bare_secret_names,
                 ),
                 capacity=Capacity(
                     s.max_concurrency, share=math.ceil(s.max_concurrency / len(engines))
@@ -166,6 +172,8 @@ class Runtime:
         self._stopping = False
         self._background: TaskGroup | None = None
         self._report_limit = max(lease.total_seconds(), 30.0)
+        self.hook_failures = 0
+        """How many times a hook raised; each was logged and the job carried on."""
 
     # -- observation ---------------------------------------------------------------
 
@@ -392,7 +400,10 @@ class Runtime:
         else:
             log.warning("Engine %s unavailable, reconnecting: %s", name, state.last_error)
         for hook in self.hooks:
-            hook.engine_connection(name, connected)
+            try:
+                hook.engine_connection(name, connected)
+            except Exception:
+                self._hook_failed(hook, "engine_connection")
 
     # -- running one job -----------------------------------------------------------
 
@@ -405,7 +416,10 @@ class Runtime:
         if extend_at < state.keeper_deadline:
             state.keeper_wake.set()
         for hook in self.hooks:
-            hook.job_activated(info, spec.type)
+            try:
+                hook.job_activated(info, spec.type)
+            except Exception:
+                self._hook_failed(hook, "job_activated")
         started = time.monotonic()
         outcome: Outcome | None = None
         try:
@@ -429,7 +443,10 @@ class Runtime:
                         info, spec.type, outcome, time.monotonic() - started, reported
                     )
                     for hook in self.hooks:
-                        hook.job_finished(event)
+                        try:
+                            hook.job_finished(event)
+                        except Exception:
+                            self._hook_failed(hook, "job_finished")
             if reporting.cancelled_caught:
                 log.warning(
                     "Gave up reporting job %s to %s; the engine will offer it again",
@@ -482,7 +499,10 @@ class Runtime:
     ) -> None:
         await state.adapter.extend_lease(job, duration)
         for hook in self.hooks:
-            hook.lease_extended(job, connector.spec.type)
+            try:
+                hook.lease_extended(job, connector.spec.type)
+            except Exception:
+                self._hook_failed(hook, "lease_extended")
 
     async def _report(self, state: _EngineState, job: JobInfo, outcome: Outcome) -> bool:
         """Tell the engine how the job ended; keep trying while the engine is unreachable.
@@ -493,11 +513,14 @@ class Runtime:
         adapter = state.adapter
         try:
             return await self._report_once(state, job, outcome)
-        except EngineRejectedError as exc:
+        except Exception as exc:
             # The engine will never take this outcome (a NaN result, a value it cannot
-            # store, an error code it refuses): retrying cannot help and letting the
-            # lease lapse would redeliver the job forever, so raise an incident that
+            # store, an error code it refuses), or the adapter could not even encode it (a
+            # result nested past what its encoder takes): retrying cannot help and letting
+            # the lease lapse would redeliver the job forever, so raise an incident that
             # says why, and keep serving everyone else.
+            if not isinstance(exc, EngineRejectedError):
+                exc = EngineRejectedError(f"{type(exc).__name__}: {str(exc)[:500]}")
             refused = self.masker.mask(str(exc))
             log.error(
                 "Engine %s refused the outcome of job %s, raising an incident: %s",
@@ -508,7 +531,7 @@ class Runtime:
             incident = Failed(f"The engine refused the job's outcome: {refused}", retries=0)
             try:
                 return await self._report_once(state, job, incident)
-            except EngineRejectedError as again:
+            except Exception as again:
                 log.error(
                     "Engine %s refused the incident of job %s too; its lease will lapse: %s",
                     adapter.name,
@@ -557,8 +580,22 @@ class Runtime:
                 log.warning("Could not hand job %s back (its lease will expire): %s", job.id, exc)
                 return
             for hook in self.hooks:
-                hook.job_returned(job, connector.spec.type)
+                try:
+                    hook.job_returned(job, connector.spec.type)
+                except Exception:
+                    self._hook_failed(hook, "job_returned")
             log.info("Handed job %s back to %s", job.id, state.adapter.name)
+
+    def _hook_failed(self, hook: RuntimeHooks, method: str) -> None:
+        # An outage of a metrics or tracing backend must not become a worker outage.
+        self.hook_failures += 1
+        log.warning(
+            "Hook %s.%s raised; the job carries on (%d hook failures so far)",
+            type(hook).__name__,
+            method,
+            self.hook_failures,
+            exc_info=self.hook_failures == 1 or self.hook_failures % 1000 == 0,
+        )
 
 
 def _unique(what: str, names: list[str]) -> None:

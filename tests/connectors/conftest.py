@@ -79,6 +79,7 @@ class ServerState:
     token_delay: float = 0.0
     issued_tokens: set[str] = field(default_factory=set)
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    echoed: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -94,15 +95,15 @@ STATE = web.AppKey("state", ServerState)
 
 async def _echo(request: web.Request) -> web.Response:
     body = await request.read()
-    return web.json_response(
-        {
-            "method": request.method,
-            "path": request.path,
-            "query": [[k, v] for k, v in request.query.items()],
-            "headers": {k.lower(): v for k, v in request.headers.items()},
-            "body": body.decode("utf-8"),
-        }
-    )
+    seen: dict[str, object] = {
+        "method": request.method,
+        "path": request.path,
+        "query": [[k, v] for k, v in request.query.items()],
+        "headers": {k.lower(): v for k, v in request.headers.items()},
+        "body": body.decode("utf-8"),
+    }
+    request.app[STATE].echoed.append(seen)  # what arrived, beside what the job may keep
+    return web.json_response(seen)
 
 
 async def _status(request: web.Request) -> web.Response:

@@ -98,11 +98,16 @@ async def test_secrets_are_resolved_in_url_headers_and_auth(server: RunningServe
     outcome = await run_connector(http_json, variables=secret_request(server.url), secrets=SECRETS)
 
     assert isinstance(outcome, Completed)
-    seen = outcome.variables["body"]
+    seen = server.state.echoed[-1]
     assert seen["path"] == "/echo/path-secret-1234"
     assert seen["query"] == [["key", "query-secret-5678"]]
-    assert seen["headers"]["x-api-key"] == "header-secret-9012"
-    assert seen["headers"]["authorization"] == "Basic YW5uOmJhc2ljLXNlY3JldC0zNDU2"
+    headers = seen["headers"]
+    assert isinstance(headers, dict)
+    assert headers["x-api-key"] == "header-secret-9012"
+    assert headers["authorization"] == "Basic YW5uOmJhc2ljLXNlY3JldC0zNDU2"
+    # the server echoed them, but a resolved secret never becomes a process variable
+    echoed = outcome.variables["body"]
+    assert echoed["path"] == "/echo/****" and echoed["headers"]["x-api-key"] == "****"
 
 
 async def test_secrets_stay_out_of_failures_and_logs_on_an_error_status(

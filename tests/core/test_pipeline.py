@@ -143,12 +143,12 @@ async def test_connector_error_without_mapping_fails() -> None:
 async def test_error_expression_maps_connector_error_to_bpmn_error() -> None:
     headers = {
         "errorExpression": '=if error.code = "404" then bpmnError("NOT_FOUND", '
-        '"account " + orderId + " missing", {status: response.status}) else null'
+        '"missing: " + error.message, {status: response.status}) else null'
     }
     outcome = await run_connector(
         charge, variables={"orderId": "A", "amount": 404}, headers=headers
     )
-    assert outcome == BpmnErrorThrown("NOT_FOUND", "account A missing", {"status": 404})
+    assert outcome == BpmnErrorThrown("NOT_FOUND", "missing: no such account", {"status": 404})
 
 
 async def test_error_expression_returning_null_keeps_default_failure() -> None:
@@ -344,8 +344,8 @@ async def test_dotted_variables_bind_nested_models() -> None:
     async def call(c: Call) -> dict[str, Any]:
         return {"auth": c.authentication.type, "token": c.authentication.token}
 
-    flat = {"url": "u", "authentication.type": "bearer", "authentication.token": "{{secrets.T}}"}
-    outcome = await run_connector(call, variables=flat, secrets={"T": "tk"})
+    flat = {"url": "u", "authentication.type": "bearer", "authentication.token": "tk"}
+    outcome = await run_connector(call, variables=flat)
     assert outcome == Completed({"auth": "bearer", "token": "tk"})
     mixed = {"url": "u", "authentication": {"type": "basic"}, "authentication.token": "x"}
     assert await run_connector(call, variables=mixed) == Completed({"auth": "basic", "token": "x"})

@@ -78,7 +78,8 @@ def test_placeholders_replaced_at_any_depth(data: st.DataObject, secrets: dict[s
     )
     given_value, expected = replace_markers(tree, secrets)
     used: set[str] = set()
-    assert resolve_secrets(given_value, MappingSecretProvider(secrets), used=used) == expected
+    provider = MappingSecretProvider(secrets)
+    assert resolve_secrets(given_value, provider, used=used, bare_names=True) == expected
     assert used <= set(secrets.values())
 
 
@@ -160,6 +161,6 @@ async def test_secret_never_in_failure_or_logs(caplog: pytest.LogCaptureFixture)
 
 
 async def test_missing_secret_is_an_incident_naming_it() -> None:
-    outcome = await run_connector(login, variables={"user": "a", "password": "secrets.NOPE"})
+    outcome = await run_connector(login, variables={"user": "a", "password": "{{secrets.NOPE}}"})
     assert isinstance(outcome, Failed) and outcome.retries == 0
     assert "Secret 'NOPE' not found" in outcome.message and "password" in outcome.message
