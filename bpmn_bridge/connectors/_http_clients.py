@@ -1,17 +1,30 @@
 """Pooled ``httpx.AsyncClient`` instances shared by every job of the HTTP connectors.
 
-One client per TLS / redirect setting keeps connections alive across jobs; timeouts and
-everything else that varies per job is passed per request. The clients belong to the event
+One client per TLS setting keeps connections alive across jobs; timeouts and everything
+else that varies per job is passed per request. A shared client must carry nothing of one
+job to another: its cookie jar stores nothing, and redirects are followed by the connector
+itself, hop by hop, under the egress policy. Every connection it opens is checked against
+the policy's blocked networks for every address the host resolves to, at connect time, so
+a host name cannot smuggle a request to a blocked address. The clients belong to the event
 loop that created them: the runtime closes them at shutdown with :func:`aclose_http_clients`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
+import ipaddress
+import socket
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import anyio
+import httpcore
 import httpx
+
+from bpmn_bridge.connectors._http_policy import http_policy
 
 __all__ = ["ClientSettings", "HttpClientPool", "aclose_http_clients", "default_pool"]
 
@@ -71,10 +84,14 @@ class HttpClientPool:
             self._loop = loop
         client = self._clients.get(settings)
         if client is None or client.is_closed:
+            transport = httpx.AsyncHTTPTransport(verify=_ssl_context(settings), limits=self._limits)
+            # httpx offers no public hook for the network backend; the pool takes one.
+            pool = transport._pool
+            pool._network_backend = _PolicyBackend(pool._network_backend)
             client = httpx.AsyncClient(
-                verify=_ssl_context(settings),
-                follow_redirects=settings.follow_redirects,
-                limits=self._limits,
+                transport=transport,
+                follow_redirects=False,
+                cookies=_no_cookies(),
             )
             self._clients[settings] = client
         return client
@@ -84,6 +101,59 @@ class HttpClientPool:
         clients, self._clients = self._clients, {}
         for client in clients.values():
             await client.aclose()
+
+
+def _no_cookies() -> http.cookiejar.CookieJar:
+    # A jar whose policy accepts no domain: a Set-Cookie of one job never reaches another.
+    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
+class _PolicyBackend(httpcore.AsyncNetworkBackend):
+    """Resolves the host itself, refuses blocked addresses, connects to a checked one."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            with anyio.fail_after(timeout):
+                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        policy = http_policy()
+        shown = f"{host}:{port}"
+        for address in addresses:
+            # every address, not only the one used: a name with one good and one blocked
+            # address is refused rather than reaching the blocked one on a later connect
+            policy.check_address(ipaddress.ip_address(address.split("%")[0]), where=shown)
+        return await self._inner.connect_tcp(
+            addresses[0],
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not reachable from a diagram")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
 
 
 def _ssl_context(settings: ClientSettings) -> ssl.SSLContext | bool:

@@ -1,15 +1,19 @@
 """OAuth 2.0 client-credentials tokens, cached across jobs.
 
 Every job that calls the same API with the same client would otherwise ask the token
-endpoint first; the cache hands out one token per (token URL, client id, scopes, audience)
-until shortly before it expires. One refresh runs at a time per key: jobs that find the
-token stale while another job fetches it wait for that fetch instead of starting their own.
+endpoint first; the cache hands out one token per (token URL, client id, a digest of the
+client secret, client-authentication mode, scopes, audience) until shortly before it
+expires: everything that decides which token the server issues, so a job with a wrong
+secret never receives the token another job earned. One refresh runs at a time per key:
+jobs that find the token stale while another job fetches it wait for that fetch instead of
+starting their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,10 +34,12 @@ ClientAuthentication = Literal["basic-header", "credentials-body"]
 
 @dataclass(frozen=True, slots=True)
 class TokenKey:
-    """What a cached token is shared by."""
+    """What a cached token is shared by: everything that decides the token."""
 
     token_url: str
     client_id: str
+    secret_digest: str  # SHA-256 of the secret: the key may be shown, the secret never
+    client_authentication: str
     scopes: tuple[str, ...]
     audience: str | None
 
@@ -61,9 +67,14 @@ class TokenRequest:
 
     @property
     def key(self) -> TokenKey:
-        """The cache key: the secret is not part of it, so a rotated secret shares it."""
+        """The cache key; a rotated secret gets a token of its own."""
         return TokenKey(
-            self.token_url, self.client_id, tuple(sorted(set(self.scopes))), self.audience
+            self.token_url,
+            self.client_id,
+            hashlib.sha256(self.client_secret.encode("utf-8")).hexdigest(),
+            self.client_authentication,
+            tuple(sorted(set(self.scopes))),
+            self.audience,
         )
 
 

@@ -9,13 +9,22 @@ Outcomes:
   errorExpression can map it to a BPMN error; unmapped, the job fails;
 - transport problems are translated in :mod:`bpmn_bridge.connectors._http_errors`:
   timeouts and connection failures raise :class:`~bpmn_bridge.RetryableError`, TLS and URL
-  problems a :class:`~bpmn_bridge.ConnectorError` with a code.
+  problems a :class:`~bpmn_bridge.ConnectorError` with a code;
+- a response whose decoded body exceeds the policy's limit raises ``RESPONSE_TOO_LARGE``;
+- what the operator's egress policy refuses (:mod:`bpmn_bridge.connectors._http_policy`)
+  is an incident at once.
+
+Redirects are followed here, hop by hop (at most :data:`MAX_REDIRECTS`), never from https to
+http (``INSECURE_REDIRECT``); a hop to another origin carries neither the request's headers
+and credentials nor its body (a 307/308 that would resend a body elsewhere is refused with
+``REDIRECT_REFUSED``). No cookie is kept between requests.
 """
 
 from __future__ import annotations
 
 import json
 import ssl
+import zlib
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any, Literal, Self
@@ -33,9 +42,10 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from bpmn_bridge import ConnectorContext, ConnectorError, SecretMasker, connector
+from bpmn_bridge import ConnectorContext, ConnectorError, InputError, SecretMasker, connector
 from bpmn_bridge.connectors._http_clients import ClientSettings, default_pool
 from bpmn_bridge.connectors._http_errors import origin_of, translate_transport_error
+from bpmn_bridge.connectors._http_policy import HttpPolicy, http_policy
 from bpmn_bridge.connectors._httpx_log_masking import masking_httpx_logs
 from bpmn_bridge.connectors._oauth import TokenRequest, default_token_cache
 
@@ -57,6 +67,12 @@ _CONFIG = ConfigDict(
 )
 
 QueryValue = str | int | float | bool | list[str | int | float | bool]
+
+MAX_REDIRECTS = 10
+"""Redirect hops followed for one request."""
+
+# Headers that say nothing about who the caller is; the only ones sent to another origin.
+_CROSS_ORIGIN_HEADERS = frozenset({"accept", "accept-language", "user-agent"})
 
 
 class NoAuthentication(BaseModel):
@@ -277,7 +293,8 @@ async def http_json(request: HttpRequest, context: ConnectorContext) -> HttpResp
     """
     redact = SecretMasker(_secret_values(request))
     action = f"{request.method} {origin_of(request.url)}"
-    client = _client(request)
+    policy = http_policy()
+    client = _client(request, policy)
     timeouts = httpx.Timeout(
         connect=request.connect_timeout_seconds,
         read=request.read_timeout_seconds,
@@ -288,18 +305,24 @@ async def http_json(request: HttpRequest, context: ConnectorContext) -> HttpResp
     with masking_httpx_logs(redact):
         oauth_token: str | None = None
         if isinstance(auth, OAuthClientCredentials):
+            policy.check_url(httpx.URL(auth.token_url))
             oauth_token = await default_token_cache.get_token(
                 _token_request(auth), client=client, timeouts=timeouts, redact=redact
             )
             redact.add(oauth_token)
-        response = await _send(
-            request, client, oauth_token=oauth_token, timeouts=timeouts, redact=redact
+        response, content = await _send(
+            request,
+            client,
+            oauth_token=oauth_token,
+            timeouts=timeouts,
+            redact=redact,
+            policy=policy,
         )
 
     result = HttpResponse(
         status=response.status_code,
         headers={name.lower(): value for name, value in response.headers.items()},
-        body=_decode_body(response),
+        body=_decode_body(response, content),
     )
     context.logger.debug("%s answered HTTP %d", action, response.status_code)
     if response.is_success or (300 <= response.status_code < 400 and not request.follow_redirects):
@@ -323,7 +346,8 @@ async def _send(
     oauth_token: str | None,
     timeouts: httpx.Timeout,
     redact: SecretMasker,
-) -> httpx.Response:
+    policy: HttpPolicy,
+) -> tuple[httpx.Response, bytes]:
     action = f"{request.method} {origin_of(request.url)}"
     headers = dict(request.headers)
     auth = request.authentication
@@ -337,15 +361,52 @@ async def _send(
     content, content_type = _encode_body(request)
     if content_type is not None and not _has_header(headers, "content-type"):
         headers["Content-Type"] = content_type
+    method = request.method
     try:
-        outgoing = client.build_request(
-            request.method,
-            _with_query(request.url, request.query_parameters),
-            headers=headers,
-            content=content,
-            timeout=timeouts,
-        )
-        return await client.send(outgoing, auth=basic)
+        url = _with_query(request.url, request.query_parameters)
+        for _hop in range(MAX_REDIRECTS + 1):
+            policy.check_url(url)
+            outgoing = client.build_request(
+                method, url, headers=headers, content=content, timeout=timeouts
+            )
+            response = await client.send(outgoing, auth=basic, stream=True)
+            try:
+                location = response.headers.get("location")
+                if not (request.follow_redirects and response.is_redirect and location):
+                    body = await _read_limited(response, policy.max_response_bytes, action)
+                    return response, body
+            finally:
+                await response.aclose()
+            target = url.join(location)
+            status = response.status_code
+            if target.scheme not in ("http", "https"):
+                raise ConnectorError(
+                    "INVALID_URL", f"{action}: redirected to a URL that is not http(s)"
+                )
+            if url.scheme == "https" and target.scheme == "http":
+                raise ConnectorError(
+                    "INSECURE_REDIRECT",
+                    f"{action}: refused a redirect from https to {origin_of(target)}",
+                )
+            if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+                method, content = "GET", None
+                headers = {
+                    k: v
+                    for k, v in headers.items()
+                    if k.lower() not in ("content-type", "content-length")
+                }
+            if origin_of(target) != origin_of(url):
+                if content is not None:
+                    raise ConnectorError(
+                        "REDIRECT_REFUSED",
+                        f"{action}: a {status} redirect to {origin_of(target)} would send the "
+                        "request body to another origin",
+                    )
+                # Never credentials to another origin: no Authorization, no API-key header.
+                headers = {k: v for k, v in headers.items() if k.lower() in _CROSS_ORIGIN_HEADERS}
+                basic = None
+            url = target
+        raise ConnectorError("TOO_MANY_REDIRECTS", f"{action}: more than {MAX_REDIRECTS} redirects")
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise translate_transport_error(
             exc, action=action, timeouts=timeouts, redact=redact
@@ -356,7 +417,50 @@ async def _send(
         ) from None
 
 
-def _client(request: HttpRequest) -> httpx.AsyncClient:
+async def _read_limited(response: httpx.Response, limit: int, action: str) -> bytes:
+    """Read the decoded body as a stream; past ``limit`` bytes stop and fail.
+
+    gzip is decoded here with a bounded output per step: httpx's own decoder inflates a
+    whole network chunk at once, and 50 KB of gzip can be 50 MB of zeros.
+    """
+    too_large = ConnectorError(
+        "RESPONSE_TOO_LARGE",
+        f"{action}: the response body is larger than {limit} bytes "
+        "(BPMN_BRIDGE_HTTP_MAX_RESPONSE_BYTES)",
+    )
+    body = bytearray()
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            async for raw in response.aiter_raw():
+                data = raw
+                while data:
+                    body += inflater.decompress(data, limit + 1 - len(body))
+                    if len(body) > limit:
+                        raise too_large
+                    data = inflater.unconsumed_tail
+        except zlib.error:
+            raise ConnectorError(
+                "INVALID_RESPONSE", f"{action}: the response could not be decoded"
+            ) from None
+        return bytes(body)
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _client(request: HttpRequest, policy: HttpPolicy) -> httpx.AsyncClient:
+    if not request.verify_tls and not policy.allow_insecure_tls:
+        raise InputError(
+            "verifyTls=false is not allowed on this worker (BPMN_BRIDGE_HTTP_ALLOW_INSECURE_TLS)"
+        )
+    if request.ca_bundle_path is not None and not policy.allow_ca_bundle_path:
+        raise InputError(
+            "caBundlePath is not allowed on this worker (BPMN_BRIDGE_HTTP_ALLOW_CA_BUNDLE_PATH)"
+        )
     settings = ClientSettings(
         verify_tls=request.verify_tls,
         ca_bundle_path=request.ca_bundle_path if request.verify_tls else None,
@@ -364,11 +468,13 @@ def _client(request: HttpRequest) -> httpx.AsyncClient:
     )
     try:
         return default_pool.get(settings)
-    except (OSError, ssl.SSLError) as exc:
+    except (OSError, ssl.SSLError):
+        # One message whatever went wrong: a model must not learn whether a file exists
+        # on the worker, or whether the worker may read it.
         raise ConnectorError(
             "INVALID_CA_BUNDLE",
-            f"The CA bundle {request.ca_bundle_path!r} cannot be used: "
-            f"{getattr(exc, 'strerror', None) or exc}",
+            "The CA bundle cannot be used: it is missing, unreadable or not a PEM file of "
+            "CA certificates",
         ) from None
 
 
@@ -477,13 +583,16 @@ def _encode_body(request: HttpRequest) -> tuple[bytes | None, str | None]:
     return json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json"
 
 
-def _decode_body(response: httpx.Response) -> Any:
-    if not response.content:
+def _decode_body(response: httpx.Response, content: bytes) -> Any:
+    if not content:
         return None
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
-            return response.json()
-        except ValueError:
+            return json.loads(content)
+        except (ValueError, RecursionError):
             pass  # the server's Content-Type lied; the text is still worth having
-    return response.text
+    try:
+        return content.decode(response.charset_encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return content.decode("utf-8", errors="replace")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -333,12 +334,19 @@ async def test_tls_with_a_ca_bundle_trusts_the_server(
     assert response.status == 200
 
 
-async def test_missing_ca_bundle_is_a_clear_error(tls_server: RunningServer) -> None:
-    with pytest.raises(ConnectorError) as raised:
-        await call(url=f"{tls_server.url}/echo", caBundlePath="/nonexistent/ca.pem")
-
-    assert raised.value.code == "INVALID_CA_BUNDLE"
-    assert "'/nonexistent/ca.pem'" in raised.value.message
+async def test_a_bad_ca_bundle_is_one_error_that_reveals_no_file(
+    tls_server: RunningServer, tmp_path: Path
+) -> None:
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("not a certificate")
+    messages = set()
+    for path in ("/nonexistent/ca.pem", str(tmp_path), str(not_pem), "/etc/hostname"):
+        with pytest.raises(ConnectorError) as raised:
+            await call(url=f"{tls_server.url}/echo", caBundlePath=path)
+        assert raised.value.code == "INVALID_CA_BUNDLE"
+        messages.add(raised.value.message)
+    # a model must not learn from the answer whether a file exists or may be read
+    assert len(messages) == 1
 
 
 async def test_secrets_in_url_headers_and_auth_stay_out_of_error_messages() -> None:

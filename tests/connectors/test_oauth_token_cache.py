@@ -103,9 +103,14 @@ async def test_answer_without_a_token_is_a_connector_error(server: RunningServer
     assert CLIENT_SECRET not in str(raised.value)
 
 
-async def test_cache_key_ignores_scope_order_but_not_the_secret_value() -> None:
+async def test_cache_key_ignores_scope_order_but_holds_no_secret_value() -> None:
     one = TokenRequest("https://idp.test/token", "c", "secret-1", scopes=("b", "a"))
-    two = TokenRequest("https://idp.test/token", "c", "secret-2", scopes=("a", "b"))
+    same = TokenRequest("https://idp.test/token", "c", "secret-1", scopes=("a", "b"))
+    other_secret = TokenRequest("https://idp.test/token", "c", "secret-2", scopes=("a", "b"))
+    other_mode = TokenRequest(
+        "https://idp.test/token", "c", "secret-1", client_authentication="credentials-body"
+    )
 
-    assert one.key == two.key
-    assert "secret" not in repr(one.key)
+    assert one.key == same.key
+    assert one.key != other_secret.key and one.key != other_mode.key
+    assert "secret-1" not in repr(one.key)
