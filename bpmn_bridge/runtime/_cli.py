@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
@@ -140,8 +143,27 @@ def build_runtime(
         long_poll=settings.long_poll,
         grace_period=settings.grace_period,
         hooks=hooks,
+        bare_secret_names=settings.bare_secret_names,
     )
+    # The engines' own credentials are secrets too: never in a log line or /health/ready.
+    runtime.masker.add(*_engine_credentials(env))
+    # The built-in HTTP connectors' egress policy; validated even when they are not served,
+    # so a mistyped setting is an error rather than a policy silently not in force.
+    from bpmn_bridge.connectors._http_policy import HttpPolicy, set_http_policy
+
+    set_http_policy(HttpPolicy.from_env(env))
     return settings, runtime
+
+
+def _engine_credentials(env: Mapping[str, str]) -> list[str]:
+    values = [
+        env.get(name, "") for name in ("ZEEBE_CLIENT_SECRET", "CAMUNDA7_PASSWORD", "CAMUNDA7_TOKEN")
+    ]
+    url = env.get("CAMUNDA7_URL", "")
+    with contextlib.suppress(ValueError):
+        parts = urllib.parse.urlsplit(url)
+        values += [parts.password or "", urllib.parse.unquote(parts.password or "")]
+    return [value for value in values if len(value) >= 3]
 
 
 def _secrets(settings: WorkerSettings, env: Mapping[str, str]) -> SecretProvider:
@@ -156,13 +178,28 @@ def run(args: argparse.Namespace) -> int:
     env = merge_sources(config_file=args.config, environ=os.environ, overrides=_overrides(args))
     metrics = Metrics()
     settings, runtime = build_runtime(env, hooks=(metrics,))
+    if settings.ops_port is not None:
+        try:
+            socket.getaddrinfo(settings.ops_host, settings.ops_port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"BPMN_BRIDGE_OPS_HOST: cannot listen on {settings.ops_host!r}: "
+                f"{exc.strerror or exc}"
+            ) from None
     # The worker process's root logger is ours. ``bpmn-bridge`` installs a plain handler for
     # sub-commands that configure no logging; left in place it printed every line a second
     # time, unmasked: secrets in third-party log lines, and text among the JSON lines.
     for handler in logging.getLogger().handlers[:]:
         logging.getLogger().removeHandler(handler)
     configure_logging(runtime.masker, level=settings.log_level, format=settings.log_format)
-    anyio.run(_serve, settings, runtime, metrics)
+    try:
+        anyio.run(_serve, settings, runtime, metrics)
+    except BaseExceptionGroup as group:
+        # e.g. the ops port is taken: one line naming the setting, not a traceback
+        _, problems = group.split(lambda exc: not isinstance(exc, ConfigurationError))
+        if problems is not None and len(problems.exceptions) == len(group.exceptions):
+            raise problems.exceptions[0] from None
+        raise
     return 0
 
 
@@ -171,7 +208,13 @@ async def _serve(settings: WorkerSettings, runtime: Runtime, metrics: Metrics) -
         group.start_soon(_stop_on_signal, runtime, group.cancel_scope)
         if settings.ops_port is not None:
             ops = OpsServer(runtime, metrics, host=settings.ops_host, port=settings.ops_port)
-            await ops.__aenter__()
+            try:
+                await ops.__aenter__()
+            except OSError as exc:
+                raise ConfigurationError(
+                    f"BPMN_BRIDGE_OPS_PORT: cannot listen on {settings.ops_host}:"
+                    f"{settings.ops_port}: {exc.strerror or exc}"
+                ) from None
             log.info("Health and metrics on %s (/health/ready, /metrics)", ops.url)
         else:
             ops = None

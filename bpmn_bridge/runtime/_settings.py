@@ -9,6 +9,7 @@ variable (and the file) so an operator knows what to fix.
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,7 @@ __all__ = ["ENGINES", "WorkerSettings", "merge_sources"]
 ENGINES = ("zeebe", "camunda7")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+_OFF = {"off", "false", "no", "none"}  # the ops endpoint; "0" is a free port, not off
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +42,15 @@ class WorkerSettings:
         entry_points: Load connectors from installed entry points (``BPMN_BRIDGE_ENTRY_POINTS``).
         worker_name: Lease holder name (``BPMN_BRIDGE_WORKER_NAME``).
         lease / long_poll / grace_period: ISO-8601 durations (``BPMN_BRIDGE_LEASE``...).
-        ops_host / ops_port: Health and metrics endpoint; port ``off`` disables it.
+        ops_host / ops_port: Health and metrics endpoint; port ``0`` picks a free port,
+            ``off`` disables the endpoint.
         log_format / log_level: ``text`` or ``json``; a logging level name.
         secrets_env_prefix: Secrets come from variables with this prefix
             (``BPMN_BRIDGE_SECRETS_ENV_PREFIX``, default ``SECRET_``; a prefix keeps a
             diagram from naming the worker's own credentials as a secret).
         secrets_dir: A directory of secret files (``BPMN_BRIDGE_SECRETS_DIR``).
+        bare_secret_names: Resolve a whole value ``secrets.NAME`` too
+            (``BPMN_BRIDGE_SECRETS_BARE_NAMES``, default false).
     """
 
     engines: tuple[str, ...]
@@ -63,6 +68,7 @@ class WorkerSettings:
     log_level: str = "INFO"
     secrets_env_prefix: str = "SECRET_"
     secrets_dir: str | None = None
+    bare_secret_names: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WorkerSettings:
@@ -83,6 +89,18 @@ class WorkerSettings:
                     f"BPMN_BRIDGE_ENGINES: unknown engine {engine!r}; use zeebe or camunda7"
                 )
         ops = _text(env, "BPMN_BRIDGE_OPS_PORT")
+        log_level = (_text(env, "BPMN_BRIDGE_LOG_LEVEL") or "INFO").upper()
+        if log_level not in logging.getLevelNamesMapping():
+            raise ConfigurationError(
+                f"BPMN_BRIDGE_LOG_LEVEL must be a logging level such as DEBUG, INFO, WARNING "
+                f"or ERROR, got {log_level!r}"
+            )
+        prefix = env.get("BPMN_BRIDGE_SECRETS_ENV_PREFIX", "SECRET_")
+        if not prefix.strip():
+            raise ConfigurationError(
+                "BPMN_BRIDGE_SECRETS_ENV_PREFIX must not be empty: every environment variable, "
+                "the engine credentials included, would be a secret a diagram can name"
+            )
         log_format = _text(env, "BPMN_BRIDGE_LOG_FORMAT") or "text"
         if log_format not in ("text", "json"):
             raise ConfigurationError(
@@ -99,11 +117,12 @@ class WorkerSettings:
             long_poll=_duration(env, "BPMN_BRIDGE_LONG_POLL", timedelta(seconds=20)),
             grace_period=_duration(env, "BPMN_BRIDGE_GRACE_PERIOD", timedelta(seconds=30)),
             ops_host=_text(env, "BPMN_BRIDGE_OPS_HOST") or "127.0.0.1",
-            ops_port=None if ops in _FALSE else _port(ops),
+            ops_port=None if ops is not None and ops.lower() in _OFF else _port(ops),
             log_format="json" if log_format == "json" else "text",
-            log_level=(_text(env, "BPMN_BRIDGE_LOG_LEVEL") or "INFO").upper(),
-            secrets_env_prefix=env.get("BPMN_BRIDGE_SECRETS_ENV_PREFIX", "SECRET_"),
+            log_level=log_level,
+            secrets_env_prefix=prefix,
             secrets_dir=_text(env, "BPMN_BRIDGE_SECRETS_DIR"),
+            bare_secret_names=_flag(env, "BPMN_BRIDGE_SECRETS_BARE_NAMES", False),
         )
 
 
@@ -132,6 +151,14 @@ def _read_file(path: Path) -> dict[str, str]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigurationError(f"Config file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigurationError(f"Config file {path} is a directory, not a TOML file") from None
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"Config file {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Config file {path} cannot be read: {exc.strerror or type(exc).__name__}"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"Config file {path} is not valid TOML: {exc}") from None
     values: dict[str, str] = {}
@@ -189,7 +216,7 @@ def _port(value: str | None) -> int:
         port = int(value)
     except ValueError:
         raise ConfigurationError(
-            f"BPMN_BRIDGE_OPS_PORT must be a port number or off, got {value!r}"
+            f"BPMN_BRIDGE_OPS_PORT must be a port number (0: a free one) or off, got {value!r}"
         ) from None
     if not 0 <= port < 65536:
         raise ConfigurationError(f"BPMN_BRIDGE_OPS_PORT out of range: {port}")
