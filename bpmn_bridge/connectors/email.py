@@ -89,13 +89,23 @@ def _addresses(value: object) -> object:
     return value
 
 
+def _one_line(value: str) -> bool:
+    # splitlines knows every separator a mail header or client may honour (\u2028, \x85,
+    # \x0b...), not only CR and LF
+    return "\0" not in value and len(value.splitlines()) <= 1 and not value.endswith(("\r", "\n"))
+
+
 def _check_address(value: str) -> str:
-    if any(c in value for c in "\r\n\0"):
+    if not _one_line(value):
         raise ValueError("an address must not contain line breaks")
-    _, address = email.utils.parseaddr(value)
-    if "@" not in address:
-        raise ValueError(f"{value!r} is not an email address")
-    return value
+    pairs = email.utils.getaddresses([value])
+    if len(pairs) != 1 or "@" not in pairs[0][1]:
+        raise ValueError(f"{value!r} is not one email address")
+    # The header is written from this parse and the envelope takes its address: a value
+    # that does not read back the same way could show one recipient and send to another.
+    if email.utils.getaddresses([email.utils.formataddr(pairs[0])]) != pairs:
+        raise ValueError(f"{value!r} is not one unambiguous email address")
+    return email.utils.formataddr(pairs[0])
 
 
 class EmailRequest(BaseModel):
@@ -186,7 +196,7 @@ class EmailRequest(BaseModel):
     @field_validator("subject")
     @classmethod
     def _single_line_subject(cls, value: str) -> str:
-        if any(c in value for c in "\r\n"):
+        if not _one_line(value):
             raise ValueError("the subject must be one line")
         return value
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import logging
 import socket
 from collections.abc import Iterator
@@ -364,3 +365,38 @@ async def test_through_the_pipeline_invalid_input_is_an_incident() -> None:
     assert isinstance(outcome, Failed)
     assert outcome.retries == 0
     assert "at least one recipient" in outcome.message
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1e"])
+async def test_a_subject_with_any_line_separator_is_an_incident_at_once(
+    plain_smtp: SmtpServer, separator: str
+) -> None:
+    variables = message_fields(
+        smtpPort=plain_smtp.port, subject=f"Hi{separator}Bcc: victim@example.test"
+    )
+    outcome = await run_connector(send_email, variables=variables)
+    assert isinstance(outcome, Failed) and outcome.retries == 0
+    assert "the subject must be one line" in outcome.message
+    assert plain_smtp.mailbox.received == []
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        "ann@example.test, mallory@evil.test",
+        "ann@example.test)<mallory@evil.test>",
+        '"ann@example.test" <mallory@evil.test>, x',
+    ],
+)
+async def test_the_to_header_always_names_the_envelope_recipients(
+    plain_smtp: SmtpServer, crafted: str
+) -> None:
+    variables = message_fields(smtpPort=plain_smtp.port, to=[crafted], cc=[], bcc=[])
+    outcome = await run_connector(send_email, variables=variables)
+    if isinstance(outcome, Failed):
+        assert outcome.retries == 0  # refused as input, never sent
+        assert plain_smtp.mailbox.received == []
+        return
+    received = plain_smtp.mailbox.received[0]
+    shown = [address for _, address in email.utils.getaddresses([received.message["To"]])]
+    assert sorted(shown) == sorted(received.recipients)
