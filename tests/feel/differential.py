@@ -81,6 +81,12 @@ def _duration_text(value: dt.timedelta) -> str:
     return text
 
 
+def _months_text(months: int) -> str:
+    sign, months = ("-" if months < 0 else ""), abs(months)
+    years, rest = divmod(months, 12)
+    return sign + "P" + (f"{years}Y" if years else "") + (f"{rest}M" if rest or not years else "")
+
+
 def describe(value: Any) -> dict[str, Any]:
     """A value of ours in the peer's typed form.
 
@@ -115,7 +121,23 @@ def describe(value: Any) -> dict[str, Any]:
         return {"type": "time", "value": _time_text(value) + zone}
     if isinstance(value, dt.timedelta):
         return {"type": "days and time duration", "value": _duration_text(value)}
-    if callable(value):
+    # The evaluator's own value classes, read by shape so this module needs no private import:
+    # YearMonthDuration(months), ZonedTime(time, offset seconds, zone), FeelRange(start,
+    # start_closed, end, end_closed), FeelFunction.
+    name = type(value).__name__
+    if name == "YearMonthDuration":
+        return {"type": "years and months duration", "value": _months_text(value.months)}
+    if name == "ZonedTime":
+        offset = dt.timedelta(seconds=value.offset)
+        zone = f"@{value.zone}" if value.zone else _zone_text(None, offset)
+        return {"type": "time", "value": _time_text(value.time) + zone}
+    if name == "FeelRange":
+        return {
+            "type": "range",
+            "start": {"value": describe(value.start), "closed": value.start_closed},
+            "end": {"value": describe(value.end), "closed": value.end_closed},
+        }
+    if name == "FeelFunction" or callable(value):
         return {"type": "function"}
     return {"type": f"python {type(value).__name__}", "value": repr(value)}
 
@@ -153,14 +175,8 @@ def same(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
         return mine.keys() == other.keys() and all(same(mine[k], other[k]) for k in mine)
     if kind == "range":
         return all(
-            (ours[end] is None) == (theirs[end] is None)
-            and (
-                ours[end] is None
-                or (
-                    ours[end]["closed"] == theirs[end]["closed"]
-                    and same(ours[end]["value"], theirs[end]["value"])
-                )
-            )
+            ours[end]["closed"] == theirs[end]["closed"]
+            and same(ours[end]["value"], theirs[end]["value"])
             for end in ("start", "end")
         )
     if kind == "function":
