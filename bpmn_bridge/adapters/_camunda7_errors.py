@@ -1,4 +1,4 @@
-"""Camunda 7 REST answers and httpx transport errors → the core's EngineError tree.
+"""Camunda 7 REST answers and aiohttp transport errors → the core's EngineError tree.
 
 What the real engine (7.24) answers, and what it means for a worker:
 
@@ -24,11 +24,12 @@ What the real engine (7.24) answers, and what it means for a worker:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
+import aiohttp
 
 from bpmn_bridge.core import (
     EngineError,
@@ -45,10 +46,10 @@ _TRANSIENT_TYPES = frozenset({"OptimisticLockingException", "CrdbTransactionRetr
 _TRANSIENT_CODES = frozenset({1, 10000})  # Camunda's built-in optimistic locking, deadlock
 
 
-def _engine_body(response: httpx.Response) -> dict[str, Any] | None:
+def _engine_body(content: bytes) -> dict[str, Any] | None:
     try:
-        body = response.json()
-    except ValueError:
+        body = json.loads(content)
+    except ValueError:  # also UnicodeDecodeError
         return None
     if isinstance(body, dict) and isinstance(body.get("type"), str):
         return body
@@ -56,12 +57,13 @@ def _engine_body(response: httpx.Response) -> dict[str, Any] | None:
 
 
 def error_for_response(
-    response: httpx.Response, *, engine: str, action: str, job_id: str | None = None
+    status: int, content: bytes, *, engine: str, action: str, job_id: str | None = None
 ) -> EngineError:
     """The core error for an engine answer that is not a success.
 
     Args:
-        response: The engine's answer (status 300 or above).
+        status: The answer's HTTP status (300 or above).
+        content: The answer's body.
         engine: The engine's configured name, for the message.
         action: What was asked, e.g. ``"complete"``.
         job_id: The external task's id for job operations; None for fetch and check.
@@ -69,9 +71,8 @@ def error_for_response(
     Returns:
         The error to raise.
     """
-    body = _engine_body(response)
-    status = response.status_code
-    detail = str(body.get("message", "")) if body else response.text[:200]
+    body = _engine_body(content)
+    detail = str(body.get("message", "")) if body else content[:200].decode(errors="replace")
     message = f"{engine}: {action} failed with HTTP {status}: {detail}".rstrip(": ")
     gone = "locked by worker" in detail or any(hint in detail for hint in _GONE_HINTS)
     if job_id is not None and (status == 404 or gone):
@@ -94,7 +95,7 @@ def error_for_response(
 
 @contextmanager
 def translate_transport_errors(*, engine: str, action: str, url: str) -> Iterator[None]:
-    """Raise ``EngineUnavailableError`` for any httpx transport failure in the block.
+    """Raise ``EngineUnavailableError`` for any transport failure or timeout in the block.
 
     Args:
         engine: The engine's configured name.
@@ -103,7 +104,7 @@ def translate_transport_errors(*, engine: str, action: str, url: str) -> Iterato
     """
     try:
         yield
-    except httpx.TransportError as exc:
+    except (aiohttp.ClientError, TimeoutError) as exc:
         raise EngineUnavailableError(
             f"{engine}: {action} could not reach {url}: {type(exc).__name__}: {exc}"
         ) from exc

@@ -471,12 +471,18 @@ class RecordingServer:
 
     def __init__(self) -> None:
         self.requests: list[web.Request] = []
+        self.bodies: list[bytes] = []
         self.answer: Any = {"version": "7.24.0"}
+        self.status = 200
         self.url = ""
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(request)
-        return web.json_response(self.answer)  # a Response object can be sent only once
+        self.bodies.append(await request.read())
+        if isinstance(self.answer, str):  # not JSON: a proxy's error page
+            return web.Response(status=self.status, text=self.answer, content_type="text/html")
+        # a Response object can be sent only once
+        return web.json_response(self.answer, status=self.status)
 
     async def __aenter__(self) -> RecordingServer:
         app = web.Application()
@@ -517,19 +523,18 @@ async def test_bearer_token_header_is_sent_on_every_call() -> None:
 
 
 async def test_fetch_request_body_and_long_poll_cap() -> None:
-    bodies: list[Any] = []
+    async with RecordingServer() as server:
+        server.answer = []
+        config = Camunda7Config(server.url, tenant_ids=("t1",), use_priority=False)
+        async with Camunda7Adapter(config) as adapter:
+            await adapter.fetch(
+                FetchRequest("topic", "w9", 7, timedelta(seconds=90), long_poll=timedelta(hours=1))
+            )
+            await adapter.fetch(FetchRequest("topic", "w9", 1, LEASE, variables=["a"]))
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        bodies.append(json.loads(request.content))
-        return httpx.Response(200, json=[])
-
-    config = Camunda7Config("http://engine/engine-rest", tenant_ids=("t1",), use_priority=False)
-    async with Camunda7Adapter(config, transport=httpx.MockTransport(handler)) as adapter:
-        await adapter.fetch(
-            FetchRequest("topic", "w9", 7, timedelta(seconds=90), long_poll=timedelta(hours=1))
-        )
-        await adapter.fetch(FetchRequest("topic", "w9", 1, LEASE, variables=["a"]))
-
+    assert [r.path for r in server.requests] == ["/engine-rest/external-task/fetchAndLock"] * 2
+    assert server.requests[0].headers["Content-Type"] == "application/json"
+    bodies = [json.loads(body) for body in server.bodies]
     assert bodies[0] == {
         "workerId": "w9",
         "maxTasks": 7,
@@ -586,16 +591,15 @@ async def test_fetch_request_body_and_long_poll_cap() -> None:
     ],
 )
 async def test_answers_become_core_errors(status: int, body: Any, error: type[Exception]) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        if body is None:
-            return httpx.Response(status, text="<html>proxy</html>")
-        return httpx.Response(status, json=body)
+    async with RecordingServer() as server:
+        server.status = status
+        server.answer = "<html>proxy</html>" if body is None else body
+        async with Camunda7Adapter(Camunda7Config(server.url)) as adapter:
+            job = Job(info=_info(), variables={})
+            with pytest.raises(error, match=f"HTTP {status}"):
+                await adapter.complete(job.info, {})
 
-    config = Camunda7Config("http://engine/engine-rest")
-    async with Camunda7Adapter(config, transport=httpx.MockTransport(handler)) as adapter:
-        job = Job(info=_info(), variables={})
-        with pytest.raises(error):
-            await adapter.complete(job.info, {})
+    assert [r.path for r in server.requests] == ["/engine-rest/external-task/task-1/complete"]
 
 
 def _info() -> JobInfo:
@@ -697,3 +701,27 @@ def test_codec_naive_datetime_is_utc_and_strings_switch_at_the_limit() -> None:
     assert encoded["naive"] == {"type": "Date", "value": "2024-05-06T07:08:09.999+0000"}
     assert encoded["edge"]["type"] == "String"
     assert encoded["over"]["valueInfo"]["objectTypeName"] == "java.lang.String"
+
+
+async def test_http_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with RecordingServer() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.removesuffix("/engine-rest"))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("http_proxy", raising=False)
+        async with Camunda7Adapter(Camunda7Config("http://c7.invalid/engine-rest")) as adapter:
+            await adapter.check()
+
+    assert [(r.host, r.path) for r in proxy.requests] == [("c7.invalid", "/engine-rest/version")]
+
+
+async def test_no_proxy_spares_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with RecordingServer() as server:
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        monkeypatch.delenv("http_proxy", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with Camunda7Adapter(Camunda7Config(server.url)) as adapter:
+            await adapter.check()
+
+    assert [r.path for r in server.requests] == ["/engine-rest/version"]
