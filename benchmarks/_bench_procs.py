@@ -32,7 +32,12 @@ def cpu_seconds(pid: int) -> float | None:
 
 def cpu_delta(before: float | None, after: float | None) -> float | None:
     """CPU seconds between two readings of :func:`cpu_seconds`, or None if one is missing."""
-    return None if before is None or after is None else round(after - before, 2)
+    return None if before is None or after is None else round(after - before, 3)
+
+
+def per_job_ms(cpu_s: float | None, jobs: int) -> float | None:
+    """CPU milliseconds per job, or None when the CPU time is unknown."""
+    return None if cpu_s is None else round(1000 * cpu_s / jobs, 3)
 
 
 def machine() -> dict[str, Any]:

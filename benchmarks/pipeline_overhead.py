@@ -1,9 +1,11 @@
 """In-process cost per job of the core pipeline, no engine involved.
 
-Bind 10 variables into a 10-field model, resolve two secret placeholders, validate, run a
-trivial async connector and evaluate a result expression; compared side by side with
-calling the same connector function directly on a pre-built model, so the ratio shows what
-the pipeline adds. Prints the median of many runs; last line is one JSON object.
+The realistic connector of the worker benchmarks (`_bench_connector`): bind 10 variables
+into a 10-field model, resolve two secret placeholders, validate, run a trivial async
+connector, evaluate a result expression, and count and time the job in Prometheus metrics
+(the runtime's ``Metrics`` hooks); compared side by side with calling the same connector
+function directly on a pre-built model, so the ratio shows what the pipeline adds. Prints
+the median of many runs; last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -14,58 +16,38 @@ import json
 import statistics
 import time
 
-from pydantic import BaseModel
+from _bench_connector import RESULT_EXPRESSION, VARIABLES, TenFields, place_order, secrets
 
-from bpmn_bridge import Job, JobInfo, JobPipeline, MappingSecretProvider, connector, get_spec
+from bpmn_bridge import Completed, Job, JobInfo, JobPipeline, get_spec
+from bpmn_bridge.runtime import JobFinished, Metrics
 
-
-class TenFields(BaseModel):
-    order_id: str
-    customer: str
-    amount: float
-    currency: str
-    quantity: int
-    express: bool
-    api_key: str
-    endpoint: str
-    tags: list[str]
-    address: dict[str, str]
-
-
-@connector(type="bench")
-async def handle(order: TenFields) -> dict[str, object]:
-    return {"status": 200, "body": {"id": order.order_id, "total": order.amount * order.quantity}}
-
-
-VARIABLES = {
-    "order_id": "A-1",
-    "customer": "ann",
-    "amount": 12.5,
-    "currency": "EUR",
-    "quantity": 3,
-    "express": True,
-    "api_key": "{{secrets.API_KEY}}",
-    "endpoint": "https://api.example/{{secrets.TENANT}}/orders",
-    "tags": ["a", "b"],
-    "address": {"street": "Main 1", "city": "Berlin"},
-}
-HEADERS = {"resultExpression": "={orderId: body.id, total: body.total, ok: status = 200}"}
+HEADERS = {"resultExpression": RESULT_EXPRESSION}
 
 
 async def measure(runs: int) -> dict[str, object]:
-    pipeline = JobPipeline(
-        get_spec(handle), secrets=MappingSecretProvider({"API_KEY": "k-123", "TENANT": "t1"})
-    )
-    job = Job(JobInfo(engine="bench", id="1", type="bench", retries=3), VARIABLES, HEADERS)
+    spec = get_spec(place_order)
+    pipeline = JobPipeline(spec, secrets=secrets())
+    metrics = Metrics()
+    info = JobInfo(engine="bench", id="1", type=spec.type, retries=3)
+    job = Job(info, VARIABLES, HEADERS)
     model = TenFields.model_validate({**VARIABLES, "api_key": "k", "endpoint": "e"})
+
+    async def one() -> None:
+        metrics.job_activated(info, spec.type)
+        began = time.monotonic()
+        outcome = await pipeline.run(job)
+        metrics.job_finished(JobFinished(info, spec.type, outcome, time.monotonic() - began, True))
+
     for _ in range(200):  # warm caches (header parse, FEEL compile)
-        await pipeline.run(job)
+        await one()
+    outcome = await pipeline.run(job)
+    assert isinstance(outcome, Completed), outcome
     pipeline_us, direct_us = [], []
     for _ in range(runs):
         t0 = time.perf_counter()
-        await pipeline.run(job)
+        await one()
         t1 = time.perf_counter()
-        await handle(model)
+        await place_order(model)
         t2 = time.perf_counter()
         pipeline_us.append((t1 - t0) * 1e6)
         direct_us.append((t2 - t1) * 1e6)
@@ -75,6 +57,8 @@ async def measure(runs: int) -> dict[str, object]:
         "benchmark": "pipeline-overhead",
         "runs": runs,
         "fields": 10,
+        "features": "10-field model, 2 secrets, resultExpression, metrics",
+        "result": outcome.variables,
         "pipeline_median_us": round(median, 2),
         "pipeline_p99_us": round(statistics.quantiles(pipeline_us, n=100)[98], 2),
         "direct_call_median_us": round(direct, 2),

@@ -1,15 +1,24 @@
 """bpmn-bridge's worker runtime against the engines' own plain Python clients, side by side.
 
-* Zeebe: ``Runtime`` + ``ZeebeAdapter`` vs a plain pyzeebe ``ZeebeWorker`` on the dev
-  engine's Zeebe gateway (the engine in a child process), N pre-created instances each.
+* Zeebe: ``Runtime`` + ``ZeebeAdapter`` vs a plain pyzeebe ``ZeebeWorker``, polling and
+  streaming (``stream_enabled``), on the dev engine's Zeebe gateway (the engine in a child
+  process), N pre-created instances each.
 * Camunda 7: ``Runtime`` + ``Camunda7Adapter`` vs camunda-external-task-client-python3's
   sync ``ExternalTaskWorker`` and ``AsyncExternalTaskWorker`` on the real engine (the Spring
-  Boot harness of the test suite, started on a free loopback port and stopped at the end).
+  Boot harness of the test suite at full JIT, started on a free loopback port and stopped
+  at the end).
 
-Every worker runs alone in a child process of its own, serving one trivial task that returns
-``{"ok": true}``, with the same concurrency; each is run twice (ABBA order) and its better
-run counts, so warm-up favours no one. Prints its figures; the last line is one JSON object.
-Figures are wall-clock rates on whatever machine runs this: compare within one run only.
+Our worker runs the realistic connector of `_bench_connector` with every per-job feature on
+(10-field input model, secrets, resultExpression, metrics); the plain clients answer every
+job, which carries the same variables, with ``{"ok": true}``. Every worker runs alone in a
+child process of its own with the same concurrency; each is run twice (ABBA order) and its
+better run counts, so warm-up favours no one. Per engine and worker it prints throughput,
+worker CPU per job and engine CPU per job (read from ``/proc``), then the two ratios, ours
+over the plain client's: throughput and worker CPU per job. The last line is one JSON
+object. Figures are rates on whatever machine runs this: compare within one run only.
+
+Under ``CI=true`` a comparison that cannot run (no Java for the real Camunda 7) is an
+error, not a skip.
 
     .venv/bin/python benchmarks/worker_vs_clients.py [--only zeebe|camunda7] [--jobs N]
 """
@@ -51,10 +60,42 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
         print(json.dumps(results["camunda7"]), flush=True)
     if args.only is None:
-        combined = {"benchmark": "worker-vs-clients", **results}
+        combined = {"benchmark": "worker-vs-clients", "summary": summary(results), **results}
+        for line in _summary_lines(combined["summary"]):
+            say(line)
         print(json.dumps(combined))
         return combined
     return results[args.only]
+
+
+def summary(results: dict[str, Any]) -> dict[str, Any]:
+    """The two ratios per engine against the goals, ours over the plain client's."""
+    out: dict[str, Any] = {}
+    zeebe = results.get("zeebe")
+    if zeebe and "skipped" not in zeebe:
+        out["zeebe"] = {
+            "throughput_ratio": zeebe["ratio"],
+            "cpu_ratio": zeebe["cpu_ratio"],
+            "against": "pyzeebe's better configuration (polling or streaming)",
+            "goals_met": zeebe["goals"]["met"],
+        }
+    camunda7 = results.get("camunda7")
+    if camunda7 and "skipped" not in camunda7:
+        out["camunda7"] = {
+            "throughput_ratio": camunda7["ratio_sync"],
+            "cpu_ratio": camunda7["cpu_ratio_sync"],
+            "against": "the sync ExternalTaskWorker",
+            "goals_met": camunda7["goals"]["met"],
+        }
+    return out
+
+
+def _summary_lines(figures: dict[str, Any]) -> list[str]:
+    return [
+        f"summary {engine}: ours / {row['against']}: throughput {row['throughput_ratio']}, "
+        f"worker CPU per job {row['cpu_ratio']}; goals met: {row['goals_met']}"
+        for engine, row in figures.items()
+    ]
 
 
 if __name__ == "__main__":
