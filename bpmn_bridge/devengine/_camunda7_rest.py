@@ -13,6 +13,7 @@ Camunda 7 ids are the engine's int64 keys rendered as strings. Engine errors
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -20,6 +21,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from ._bpmn import BPMN_NS, CAMUNDA_NS, parse_xml
 from ._camunda7_variables import (
     VariableConversionError,
     decode_variables,
@@ -63,6 +65,23 @@ _DEPLOYMENT_FIELDS = frozenset(
     }
 )
 _ENGINE_KEY: web.AppKey[DevEngineCore] = web.AppKey("camunda7_engine", DevEngineCore)
+_ENFORCE_TTL_KEY: web.AppKey[bool] = web.AppKey("enforce_history_time_to_live", bool)
+
+_TTL_MISSING = (
+    "ENGINE-12018 History Time To Live (TTL) cannot be null. TTL is necessary for the History "
+    "Cleanup to work. The following options are possible:\n"
+    "* Set historyTimeToLive in the model\n"
+    "* Set a default historyTimeToLive as a global process engine configuration\n"
+    "* (Not recommended) Deactivate the enforceTTL config to disable this check"
+)
+# sic: Camunda 7.24 repeats the TTL text after a colon
+_TTL_MISSING = f"{_TTL_MISSING}: {_TTL_MISSING}"
+_NO_IMPLEMENTATION = (
+    "One of the attributes 'class', 'delegateExpression', 'type', or 'expression' is "
+    "mandatory on serviceTask. If you are using a connector, make sure the connect process "
+    "engine plugin is registered with the process engine."
+)
+_IMPLEMENTATIONS = ("class", "delegateExpression", "type", "expression")
 
 
 class _RestError(Exception):
@@ -95,10 +114,44 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _json(data: Any, *, status: int = 200) -> web.Response:
+    # Exactly "application/json", no charset parameter: Camunda's JavaScript client parses a
+    # body only when the header equals that string (Jersey sends it so; JSON is UTF-8 anyway).
+    return web.Response(
+        body=json.dumps(data, separators=(",", ":")).encode(),
+        status=status,
+        content_type="application/json",
+    )
+
+
 def _error_body(error: _RestError) -> web.Response:
-    return web.json_response(
+    return _json(
         {"type": error.type, "message": error.message, "code": error.code}, status=error.status
     )
+
+
+# What Jersey answers itself, before any Camunda resource runs: JSON bodies with the
+# JAX-RS exception's name and the HTTP reason.
+_JAXRS_ERRORS = {
+    404: ("NotFoundException", "HTTP 404 Not Found"),
+    405: ("NotAllowedException", "HTTP 405 Method Not Allowed"),
+    415: ("NotSupportedException", "HTTP 415 Unsupported Media Type"),
+}
+
+
+def _unsupported_media_type() -> _RestError:
+    return _RestError(415, *_JAXRS_ERRORS[415], code=None)
+
+
+@web.middleware
+async def _cache_control_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    response = await handler(request)
+    # Camunda's REST API marks every GET answer, errors included, as not cacheable.
+    if request.method == "GET":
+        response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @web.middleware
@@ -107,6 +160,10 @@ async def _errors_middleware(
 ) -> web.StreamResponse:
     try:
         return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status in _JAXRS_ERRORS:
+            return _error_body(_RestError(exc.status, *_JAXRS_ERRORS[exc.status], code=None))
+        raise
     except _RestError as exc:
         return _error_body(exc)
     except VariableConversionError as exc:
@@ -134,9 +191,13 @@ async def _errors_middleware(
 async def _json_body(request: web.Request) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
+    if request.content_type != "application/json":
+        raise _unsupported_media_type()
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        # Camunda 7 answers a 400 here, as JSON (InvalidRequestException, empty message) or,
+        # depending on which JSON provider its Jersey picked at startup, as Jackson's text
         raise _invalid_request(f"Invalid JSON body: {exc}") from None
     if body is None:
         return {}
@@ -162,12 +223,21 @@ def _engine(request: web.Request) -> DevEngineCore:
     return request.app[_ENGINE_KEY]
 
 
+def _ours(definition: ProcessDefinition) -> bool:
+    """Whether this front shows a definition's instances, jobs and incidents: one dev engine
+    acts as two engines, and a Camunda 7 API never lists what was deployed to Zeebe."""
+    return definition.flavour != "camunda8"
+
+
 def _job_or_404(engine: DevEngineCore, task_id: str, *, code: int | None = 0) -> Job:
     key = _key(task_id)
     try:
         if key is None:
             raise NotFoundError(task_id)
-        return engine.get_job(key)
+        job = engine.get_job(key)
+        if not _ours(job.definition):
+            raise NotFoundError(task_id)
+        return job
     except NotFoundError:
         raise _RestError(
             404, "RestException", f"External task with id {task_id} does not exist", code=code
@@ -195,11 +265,47 @@ def _require_owner(job: Job, worker: Any, what: str, *, quote: str = "'") -> str
 # ------------------------------------------------------------------ DTOs
 
 
+_DAY_MS = 86_400_000
+
+
+@functools.lru_cache(maxsize=1024)
+def _definition_meta(resource: bytes, process_id: str) -> tuple[str | None, int | None]:
+    """The ``targetNamespace`` (Camunda 7's category) of a deployed resource and the
+    ``camunda:historyTimeToLive`` of one of its processes, in days."""
+    root = parse_xml(resource)
+    ttl: int | None = None
+    for process in root.iter(f"{{{BPMN_NS}}}process"):
+        if process.get("id") == process_id:
+            ttl = _ttl_days(process.get(f"{{{CAMUNDA_NS}}}historyTimeToLive"))
+    return root.get("targetNamespace"), ttl
+
+
+def _ttl_days(text: str | None) -> int | None:
+    """``P30D`` or ``30`` as days, as Camunda 7 reads ``historyTimeToLive``; else None."""
+    if text is None:
+        return None
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if text.startswith("P") and text.endswith("D") and text[1:-1].isdigit():
+        return int(text[1:-1])
+    return None
+
+
+def _removal_time(instance: ProcessInstance) -> int | None:
+    # Camunda 7's default removal-time strategy: end time plus the definition's TTL.
+    ttl = _definition_meta(instance.definition.resource, instance.definition.bpmn_process_id)[1]
+    if instance.ended_at is None or ttl is None:
+        return None
+    return instance.ended_at + ttl * _DAY_MS
+
+
 def _definition_dto(definition: ProcessDefinition) -> dict[str, Any]:
+    category, ttl = _definition_meta(definition.resource, definition.bpmn_process_id)
     return {
         "id": definition.id,
         "key": definition.bpmn_process_id,
-        "category": None,
+        "category": category,
         "description": None,
         "name": definition.name,
         "version": definition.version,
@@ -209,7 +315,7 @@ def _definition_dto(definition: ProcessDefinition) -> dict[str, Any]:
         "suspended": False,
         "tenantId": definition.tenant_id,
         "versionTag": definition.version_tag,
-        "historyTimeToLive": None,
+        "historyTimeToLive": ttl,
         "startableInTasklist": True,
     }
 
@@ -248,7 +354,7 @@ def _history_instance_dto(instance: ProcessInstance) -> dict[str, Any]:
         "processDefinitionVersion": definition.version,
         "startTime": _fmt_time(instance.started_at),
         "endTime": _fmt_time(ended),
-        "removalTime": None,
+        "removalTime": _fmt_time(_removal_time(instance)),
         "durationInMillis": None if ended is None else ended - instance.started_at,
         "startUserId": None,
         "startActivityId": definition.graph.start_node,
@@ -374,7 +480,7 @@ def _history_variable_dto(
         "tenantId": instance.tenant_id,
         "state": "CREATED",
         "createTime": _fmt_time(instance.started_at),
-        "removalTime": None,
+        "removalTime": _fmt_time(_removal_time(instance)),
         "rootProcessInstanceId": str(instance.key),
     }
 
@@ -383,17 +489,87 @@ def _history_variable_dto(
 
 
 async def _version(request: web.Request) -> web.Response:
-    return web.json_response({"version": CAMUNDA7_VERSION})
+    return _json({"version": CAMUNDA7_VERSION})
 
 
 async def _engines(request: web.Request) -> web.Response:
-    return web.json_response([{"name": "default"}])
+    return _json([{"name": "default"}])
+
+
+def _position(data: bytes, element_id: str) -> tuple[int, int]:
+    """Line and column just past the start tag of the element with this id (where Camunda
+    7's SAX parser reports it); (0, 0) when the id cannot be found in the text."""
+    text = data.decode("utf-8", errors="replace")
+    at = text.find(f'id="{element_id}"')
+    if at < 0:
+        return 0, 0
+    end = text.find(">", at) + 1
+    line = text.count("\n", 0, end) + 1
+    return line, end - (text.rfind("\n", 0, end) + 1) + 1
+
+
+def _camunda7_parse_errors(
+    name: str, data: bytes, *, enforce_ttl: bool, max_bytes: int
+) -> list[tuple[str, str, int, int]]:
+    """What Camunda 7's BPMN parse refuses in a resource the dev engine itself would run:
+    a process without ``historyTimeToLive`` (when enforced) and a service task with no
+    Camunda 7 implementation, as in a Camunda 8 (Zeebe) diagram. One (message, element
+    id, line, column) per finding, in document order."""
+    if not name.endswith((".bpmn", ".bpmn20.xml")):
+        return []
+    root = parse_xml(data, max_bytes=max_bytes)
+    errors = []
+    for process in root.iter(f"{{{BPMN_NS}}}process"):
+        if process.get("isExecutable", "true").lower() == "false":
+            continue
+        process_id = process.get("id", "")
+        if enforce_ttl and process.get(f"{{{CAMUNDA_NS}}}historyTimeToLive") is None:
+            errors.append((_TTL_MISSING, process_id, *_position(data, process_id)))
+        for task in process.iter(f"{{{BPMN_NS}}}serviceTask"):
+            if not any(task.get(f"{{{CAMUNDA_NS}}}{a}") for a in _IMPLEMENTATIONS):
+                task_id = task.get("id", "")
+                errors.append((_NO_IMPLEMENTATION, task_id, *_position(data, task_id)))
+    return errors
+
+
+def _parse_exception(failures: Mapping[str, list[tuple[str, str, int, int]]]) -> web.Response:
+    lines = [
+        f"\n* {message} | resource {name} | line {line} | column {column}"
+        for name, errors in failures.items()
+        for message, _, line, column in errors
+    ]
+    details = {
+        name: {
+            "errors": [
+                {
+                    "message": message,
+                    "line": line,
+                    "column": column,
+                    "mainElementId": element,
+                    # sic: Camunda 7.24 spells this key with a Cyrillic e (U+0435)
+                    "\u0435lementIds": [element],
+                }
+                for message, element, line, column in errors
+            ],
+            "warnings": [],
+        }
+        for name, errors in failures.items()
+    }
+    return _json(
+        {
+            "type": "ParseException",
+            "message": "ENGINE-09005 Could not parse BPMN process. Errors: " + "".join(lines),
+            "code": 0,
+            "details": details,
+        },
+        status=400,
+    )
 
 
 async def _deployment_create(request: web.Request) -> web.Response:
     engine = _engine(request)
     if not request.content_type.startswith("multipart/"):
-        raise _invalid_request("Request must be multipart/form-data", status=415)
+        raise _unsupported_media_type()
     fields: dict[str, str] = {}
     resources: list[tuple[str, bytes]] = []
     reader = await request.multipart()
@@ -409,6 +585,18 @@ async def _deployment_create(request: web.Request) -> web.Response:
             resources.append((part.name, data))
     if not resources:
         raise _invalid_request("No deployment resources contained in the form upload.")
+    enforce_ttl = request.app[_ENFORCE_TTL_KEY]
+    failures = {
+        name: errors
+        for name, data in resources
+        if (
+            errors := _camunda7_parse_errors(
+                name, data, enforce_ttl=enforce_ttl, max_bytes=engine.max_resource_bytes
+            )
+        )
+    }
+    if failures:
+        return _parse_exception(failures)
     dedupe = _flag(fields.get("enable-duplicate-filtering")) or _flag(
         fields.get("deploy-changed-only")
     )
@@ -422,13 +610,14 @@ async def _deployment_create(request: web.Request) -> web.Response:
     created = {
         d.id: _definition_dto(d) for d in deployment.processes if d.deployment_key == deployment.key
     }
-    return web.json_response(
+    return _json(
         {
             "links": [
                 {"method": "GET", "href": f"{base}/deployment/{deployment.id}", "rel": "self"}
             ],
             "id": deployment.id,
-            "name": deployment.name,
+            # the engine names an unnamed deployment after its resource; Camunda 7 leaves it null
+            "name": fields.get("deployment-name"),
             "source": fields.get("deployment-source"),
             "deploymentTime": _fmt_time(deployment.deployed_at),
             "tenantId": deployment.tenant_id,
@@ -454,20 +643,20 @@ def _definition_by_key(engine: DevEngineCore, key: str) -> ProcessDefinition:
 
 def _definition_by_id(engine: DevEngineCore, definition_id: str) -> ProcessDefinition:
     try:
-        return engine.get_definition(definition_id)
+        definition = engine.get_definition(definition_id)
+        if not _ours(definition):
+            raise NotFoundError(definition_id)
+        return definition
     except NotFoundError:
         raise _RestError(
-            404,
-            "RestException",
-            f"No matching definition with id {definition_id}",
-            code=None,
+            404, "InvalidRequestException", f"No matching definition with id {definition_id}"
         ) from None
 
 
 async def _definition_list(request: web.Request) -> web.Response:
     engine = _engine(request)
     query = request.query
-    definitions = [d for d in engine.list_definitions() if d.flavour != "camunda8"]
+    definitions = [d for d in engine.list_definitions() if _ours(d)]
     if "key" in query:
         definitions = [d for d in definitions if d.bpmn_process_id == query["key"]]
     if "keysIn" in query:
@@ -479,19 +668,15 @@ async def _definition_list(request: web.Request) -> web.Response:
             if d.bpmn_process_id not in latest or latest[d.bpmn_process_id].version < d.version:
                 latest[d.bpmn_process_id] = d
         definitions = list(latest.values())
-    return web.json_response([_definition_dto(d) for d in definitions])
+    return _json([_definition_dto(d) for d in definitions])
 
 
 async def _definition_get_by_key(request: web.Request) -> web.Response:
-    return web.json_response(
-        _definition_dto(_definition_by_key(_engine(request), request.match_info["key"]))
-    )
+    return _json(_definition_dto(_definition_by_key(_engine(request), request.match_info["key"])))
 
 
 async def _definition_get_by_id(request: web.Request) -> web.Response:
-    return web.json_response(
-        _definition_dto(_definition_by_id(_engine(request), request.match_info["id"]))
-    )
+    return _json(_definition_dto(_definition_by_id(_engine(request), request.match_info["id"])))
 
 
 async def _start(request: web.Request, definition: ProcessDefinition) -> web.Response:
@@ -516,7 +701,7 @@ async def _start(request: web.Request, definition: ProcessDefinition) -> web.Res
     ]
     if body.get("withVariablesInReturn"):
         dto["variables"] = encode_variables(instance.variables)
-    return web.json_response(dto)
+    return _json(dto)
 
 
 async def _start_by_key(request: web.Request) -> web.Response:
@@ -545,7 +730,7 @@ def _filter_instances(
         keys = {query["processDefinitionKey"]}
     out = []
     for inst in instances:
-        if inst.definition.flavour == "camunda8":
+        if not _ours(inst.definition):
             continue  # the Zeebe side's instances belong to the other engine
         if ids is not None and str(inst.key) not in ids:
             continue
@@ -564,7 +749,7 @@ async def _instance_list(request: web.Request) -> web.Response:
     instances = _filter_instances(engine.list_instances(active=True), request.query)
     if _flag(request.query.get("withIncident")):
         instances = [i for i in instances if i.open_incidents]
-    return web.json_response([_instance_dto(i) for i in instances])
+    return _json([_instance_dto(i) for i in instances])
 
 
 def _active_instance(engine: DevEngineCore, text: str) -> ProcessInstance | None:
@@ -575,7 +760,7 @@ def _active_instance(engine: DevEngineCore, text: str) -> ProcessInstance | None
         instance = engine.get_instance(key)
     except NotFoundError:
         return None
-    return None if instance.ended else instance
+    return None if instance.ended or not _ours(instance.definition) else instance
 
 
 async def _instance_get(request: web.Request) -> web.Response:
@@ -583,7 +768,7 @@ async def _instance_get(request: web.Request) -> web.Response:
     instance = _active_instance(_engine(request), text)
     if instance is None:
         raise _invalid_request(f"Process instance with id {text} does not exist", status=404)
-    return web.json_response(_instance_dto(instance))
+    return _json(_instance_dto(instance))
 
 
 async def _instance_variables(request: web.Request) -> web.Response:
@@ -594,7 +779,7 @@ async def _instance_variables(request: web.Request) -> web.Response:
             500, "NullValueException", f"execution {text} doesn't exist: execution is null"
         )
     deserialize = _flag(request.query.get("deserializeValues"), default=True)
-    return web.json_response(encode_variables(instance.variables, deserialize=deserialize))
+    return _json(encode_variables(instance.variables, deserialize=deserialize))
 
 
 async def _instance_variable(request: web.Request) -> web.Response:
@@ -611,7 +796,7 @@ async def _instance_variable(request: web.Request) -> web.Response:
             f"process instance variable with name {name} does not exist", status=404
         )
     deserialize = _flag(request.query.get("deserializeValue"), default=True)
-    return web.json_response(encode_value(value, deserialize=deserialize))
+    return _json(encode_value(value, deserialize=deserialize))
 
 
 # ------------------------------------------------------------------ handlers: history
@@ -631,13 +816,11 @@ def _history_instances(request: web.Request, query: Mapping[str, str]) -> list[P
 
 
 async def _history_instance_list(request: web.Request) -> web.Response:
-    return web.json_response(
-        [_history_instance_dto(i) for i in _history_instances(request, request.query)]
-    )
+    return _json([_history_instance_dto(i) for i in _history_instances(request, request.query)])
 
 
 async def _history_instance_count(request: web.Request) -> web.Response:
-    return web.json_response({"count": len(_history_instances(request, request.query))})
+    return _json({"count": len(_history_instances(request, request.query))})
 
 
 async def _history_instance_get(request: web.Request) -> web.Response:
@@ -647,11 +830,13 @@ async def _history_instance_get(request: web.Request) -> web.Response:
         if key is None:
             raise NotFoundError(text)
         instance = _engine(request).get_instance(key)
+        if not _ours(instance.definition):
+            raise NotFoundError(text)
     except NotFoundError:
         raise _invalid_request(
             f"Historic process instance with id {text} does not exist", status=404
         ) from None
-    return web.json_response(_history_instance_dto(instance))
+    return _json(_history_instance_dto(instance))
 
 
 def _history_variables(request: web.Request, query: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -675,14 +860,14 @@ async def _history_variable_list(request: web.Request) -> web.Response:
     query: dict[str, Any] = dict(request.query)
     if request.method == "POST":
         query.update(await _json_body(request))
-    return web.json_response(_history_variables(request, query))
+    return _json(_history_variables(request, query))
 
 
 async def _history_variable_count(request: web.Request) -> web.Response:
     query: dict[str, Any] = dict(request.query)
     if request.method == "POST":
         query.update(await _json_body(request))
-    return web.json_response({"count": len(_history_variables(request, query))})
+    return _json({"count": len(_history_variables(request, query))})
 
 
 # ------------------------------------------------------------------ handlers: incidents
@@ -690,7 +875,8 @@ async def _history_variable_count(request: web.Request) -> web.Response:
 
 def _incidents(request: web.Request) -> list[Incident]:
     query = request.query
-    incidents = _engine(request).list_incidents()
+    # the Zeebe side's incidents belong to the other engine
+    incidents = [i for i in _engine(request).list_incidents() if _ours(i.instance.definition)]
     if "processInstanceId" in query:
         incidents = [
             i for i in incidents if str(i.process_instance_key) == query["processInstanceId"]
@@ -708,11 +894,11 @@ def _incidents(request: web.Request) -> list[Incident]:
 
 
 async def _incident_list(request: web.Request) -> web.Response:
-    return web.json_response([_incident_dto(i) for i in _incidents(request)])
+    return _json([_incident_dto(i) for i in _incidents(request)])
 
 
 async def _incident_count(request: web.Request) -> web.Response:
-    return web.json_response({"count": len(_incidents(request))})
+    return _json({"count": len(_incidents(request))})
 
 
 # ------------------------------------------------------------------ handlers: external tasks
@@ -763,10 +949,10 @@ async def _fetch_and_lock(request: web.Request) -> web.Response:
         raise _RestError(500, "NullValueException", "workerId is null")
     topics = body.get("topics") or []
     if not topics:
-        return web.json_response([])
+        return _json([])
     max_tasks = body.get("maxTasks", 10)
     if not isinstance(max_tasks, int) or max_tasks < 1:
-        return web.json_response([])
+        return _json([])
     filters = [_topic_filter(t) for t in topics]
     options = {
         str(t["topicName"]): (
@@ -781,7 +967,7 @@ async def _fetch_and_lock(request: web.Request) -> web.Response:
         max_jobs=max_tasks,
         request_timeout=(timeout_ms or 0) / 1000,
     )
-    return web.json_response(
+    return _json(
         [
             _locked_task_dto(
                 job,
@@ -797,6 +983,8 @@ def _task_filter(jobs: Iterable[Job], query: Mapping[str, str]) -> list[Job]:
     now = _now_ms()
     out = []
     for job in jobs:
+        if not _ours(job.definition):
+            continue  # a Zeebe job is no Camunda 7 external task
         locked = job.state is JobState.ACTIVATED and (job.deadline or 0) > now
         checks = (
             ("externalTaskId", str(job.key)),
@@ -824,17 +1012,17 @@ def _task_filter(jobs: Iterable[Job], query: Mapping[str, str]) -> list[Job]:
 
 async def _task_list(request: web.Request) -> web.Response:
     jobs = _task_filter(_engine(request).iter_open_jobs(), request.query)
-    return web.json_response([_task_dto(j) for j in jobs])
+    return _json([_task_dto(j) for j in jobs])
 
 
 async def _task_count(request: web.Request) -> web.Response:
     jobs = _task_filter(_engine(request).iter_open_jobs(), request.query)
-    return web.json_response({"count": len(jobs)})
+    return _json({"count": len(jobs)})
 
 
 async def _task_get(request: web.Request) -> web.Response:
     job = _job_or_404(_engine(request), request.match_info["id"], code=None)
-    return web.json_response(_task_dto(job))
+    return _json(_task_dto(job))
 
 
 async def _task_error_details(request: web.Request) -> web.Response:
@@ -844,6 +1032,8 @@ async def _task_error_details(request: web.Request) -> web.Response:
         if key is None:
             raise NotFoundError(task_id)
         job = _engine(request).get_job(key)
+        if not _ours(job.definition):
+            raise NotFoundError(task_id)
     except NotFoundError:
         raise _RestError(
             500,
@@ -852,7 +1042,7 @@ async def _task_error_details(request: web.Request) -> web.Response:
         ) from None
     if job.error_details is None:
         return web.Response(status=204)
-    return web.Response(text=job.error_details, content_type="text/plain")
+    return web.Response(body=job.error_details.encode(), content_type="text/plain")
 
 
 def _no_content() -> web.Response:
@@ -962,11 +1152,15 @@ async def _task_unlock(request: web.Request) -> web.Response:
 
 async def _task_retries(request: web.Request) -> web.Response:
     engine = _engine(request)
-    job = _job_or_404(engine, request.match_info["id"])
     body = await _json_body(request)
     retries = body.get("retries")
     if not isinstance(retries, int) or retries < 0:
-        raise _RestError(500, "ProcessEngineException", "retries is not greater than or equal to 0")
+        raise _RestError(
+            400,
+            "BadUserRequestException",
+            "The number of retries cannot be negative: retries is not greater than or equal to 0",
+        )
+    job = _job_or_404(engine, request.match_info["id"])
     engine.update_retries(job.key, retries, resolve_incident=True)
     return _no_content()
 
@@ -974,17 +1168,26 @@ async def _task_retries(request: web.Request) -> web.Response:
 # ------------------------------------------------------------------ app
 
 
-def create_camunda7_app(engine: DevEngineCore) -> web.Application:
+def create_camunda7_app(
+    engine: DevEngineCore, *, enforce_history_time_to_live: bool = True
+) -> web.Application:
     """Build the Camunda 7 REST front of a dev engine, rooted at ``/engine-rest``.
+
+    Deployments are refused as Camunda 7.24 refuses them: a process without
+    ``camunda:historyTimeToLive`` (unless ``enforce_history_time_to_live`` is False, like
+    Camunda's ``enforceHistoryTimeToLive=false``) and a service task with no Camunda 7
+    implementation, which is what a Camunda 8 (Zeebe) diagram has.
 
     Args:
         engine: the engine to serve; must live in the event loop that runs the app.
+        enforce_history_time_to_live: refuse processes without a history time to live.
 
     Returns:
         An aiohttp application; run it with an ``AppRunner`` on loopback.
     """
-    app = web.Application(middlewares=[_errors_middleware])
+    app = web.Application(middlewares=[_cache_control_middleware, _errors_middleware])
     app[_ENGINE_KEY] = engine
+    app[_ENFORCE_TTL_KEY] = enforce_history_time_to_live
     routes = [
         web.get("/engine-rest/version", _version),
         web.get("/engine-rest/engine", _engines),

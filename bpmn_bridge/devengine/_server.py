@@ -49,6 +49,10 @@ class DevEngine:
             disables it.
         host: interface to bind; loopback by default.
         core: an existing engine to serve (a fresh one by default).
+        enforce_history_time_to_live: the Camunda 7 API refuses a process without
+            ``camunda:historyTimeToLive``, as Camunda 7.24 does by default; False is
+            Camunda's ``enforceHistoryTimeToLive=false``. Deploying through `deploy`
+            (in process) never checks it.
     """
 
     def __init__(
@@ -58,9 +62,11 @@ class DevEngine:
         camunda7_port: int | None = 0,
         host: str = "127.0.0.1",
         core: DevEngineCore | None = None,
+        enforce_history_time_to_live: bool = True,
     ) -> None:
         self.core = core or DevEngineCore()
         self.host = host
+        self.enforce_history_time_to_live = enforce_history_time_to_live
         self._zeebe_port_wanted = zeebe_port
         self._camunda7_port_wanted = camunda7_port
         self._zeebe_server: grpc.aio.Server | None = None
@@ -145,7 +151,9 @@ class DevEngine:
         if create_app is None:
             return
         self._camunda7_front, self._camunda7_port = await _AiohttpFront.start(
-            create_app(self.core), host=self.host, port=port
+            create_app(self.core, enforce_history_time_to_live=self.enforce_history_time_to_live),
+            host=self.host,
+            port=port,
         )
 
     # ---------------------------------------------------------- addresses

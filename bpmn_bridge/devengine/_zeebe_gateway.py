@@ -23,8 +23,15 @@ import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc
 
+from ._bpmn import BPMN_NS, ZEEBE_NS, parse_xml
 from ._engine import DEFAULT_TENANT, DevEngineCore
-from ._errors import DevEngineError, InvalidArgumentError, InvalidStateError, NotFoundError
+from ._errors import (
+    BpmnModelError,
+    DevEngineError,
+    InvalidArgumentError,
+    InvalidStateError,
+    NotFoundError,
+)
 from ._model import ActivatedJob, InstanceState, JobFilter, ProcessDefinition
 
 __all__ = ["GATEWAY_VERSION", "ZeebeGateway", "start_zeebe_server"]
@@ -163,6 +170,7 @@ class ZeebeGateway(gateway_pb2_grpc.GatewayServicer):
     ) -> pb.DeployResourceResponse:
         resources = [(r.name, r.content) for r in request.resources]
         try:
+            _refuse_what_zeebe_refuses(resources, max_bytes=self.engine.max_resource_bytes)
             deployment = self.engine.deploy(resources, tenant_id=request.tenantId or None)
         except DevEngineError as error:
             await _abort_for(context, error)
@@ -177,6 +185,7 @@ class ZeebeGateway(gateway_pb2_grpc.GatewayServicer):
     ) -> pb.DeployProcessResponse:
         resources = [(p.name, p.definition) for p in request.processes]
         try:
+            _refuse_what_zeebe_refuses(resources, max_bytes=self.engine.max_resource_bytes)
             deployment = self.engine.deploy(resources)
         except DevEngineError as error:
             await _abort_for(context, error)
@@ -484,3 +493,38 @@ async def start_zeebe_server(
     await server.start()
     _log.debug("Zeebe gateway listening on %s:%d", host, bound)
     return server, bound
+
+
+def _refuse_what_zeebe_refuses(resources: Sequence[tuple[str, bytes]], *, max_bytes: int) -> None:
+    """Refuse a deployment as Zeebe's model validation would: a service task without a
+    ``zeebe:taskDefinition``, which is what a Camunda 7 diagram has. The dev engine itself
+    runs such a task (it reads ``camunda:topic`` too); a Zeebe broker does not.
+
+    Raises:
+        BpmnModelError: Zeebe's rejection text, one ``- Element:`` entry per task.
+    """
+    failures = []
+    for name, data in resources:
+        if not name.endswith((".bpmn", ".xml")):
+            continue
+        root = parse_xml(data, max_bytes=max_bytes)
+        elements = [
+            task.get("id", "")
+            for process in root.iter(f"{{{BPMN_NS}}}process")
+            for task in process.iter(f"{{{BPMN_NS}}}serviceTask")
+            if len(list(task.iter(f"{{{ZEEBE_NS}}}taskDefinition"))) != 1
+        ]
+        if elements:
+            failures.append(
+                f"'{name}':\n"
+                + "".join(
+                    f"- Element: {element}\n"
+                    "    - ERROR: Must have exactly one 'zeebe:taskDefinition' extension element\n"
+                    for element in elements
+                )
+            )
+    if failures:
+        raise BpmnModelError(
+            "Expected to deploy new resources, but encountered the following errors:\n"
+            + "".join(failures)
+        )
