@@ -25,10 +25,24 @@ class Converter:
     def __init__(self, templates: frozenset[str]) -> None:
         self.templates = templates
         self.report: list[ReportItem] = []
+        self.parents: dict[Any, Any] = {}
+
+    def owner_id(self, element: Any) -> str:
+        """The element's id, or for an id-less one its kind and the nearest id above it.
+
+        ``multiInstanceLoopCharacteristics@approve`` names the loop of the task ``approve``.
+        """
+        if element.get("id"):
+            return str(element.get("id"))
+        current = self.parents.get(element)
+        while current is not None and not current.get("id"):
+            current = self.parents.get(current)
+        kind = local(element.tag)
+        return f"{kind}@{current.get('id')}" if current is not None else kind
 
     def note(self, element: Any, what: str, why: str) -> None:
         """Record something the migration could not carry over, and why."""
-        self.report.append(ReportItem(element.get("id") or local(element.tag), what, why))
+        self.report.append(ReportItem(self.owner_id(element), what, why))
 
     def check_headers(self, element: Any, headers: Mapping[str, str]) -> None:
         """Report a standard header the workers would refuse (e.g. FEEL outside the subset).
@@ -47,9 +61,14 @@ class Converter:
         """Mark the document for the target platform and convert each BPMN element."""
         root.set(ext(MODELER, "executionPlatform"), self.platform)
         root.set(ext(MODELER, "executionPlatformVersion"), self.platform_version)
+        self.parents = {child: parent for parent in root.iter() for child in parent}
         for element in list(root.iter()):
             if element.tag.startswith("{" + BPMN + "}"):
                 self.element(element)
+        self.finish(root)
+
+    def finish(self, root: Any) -> None:
+        """Checks over the whole converted document (references between elements)."""
 
     def element(self, element: Any) -> None:
         """Convert one BPMN element in place."""

@@ -31,6 +31,27 @@ _IMPLEMENTATIONS = ("class", "delegateExpression", "expression")
 # The job types of the conventions for Camunda 7 implementations (docs/migrate.md).
 ADAPTER_JOB_TYPE = "camunda-7-adapter"
 SCRIPT_JOB_TYPE = "camunda-7-script"
+_CONSTRUCTS = {
+    "callActivity": "call_activity",
+    "multiInstanceLoopCharacteristics": "multi_instance",
+    "userTask": "user_task",
+    "businessRuleTask": "business_rule_task",
+    "messageEventDefinition": "message_event",
+    "message": "message",
+    "timerEventDefinition": "timer",
+    "conditionalEventDefinition": "conditional_event",
+}
+# Camunda 7's multi-instance variables and Camunda 8's names for them.
+_LOOP_VARIABLES = {
+    "nrOfInstances": "numberOfInstances",
+    "nrOfActiveInstances": "numberOfActiveInstances",
+    "nrOfCompletedInstances": "numberOfCompletedInstances",
+}
+# A FEEL string literal (skipped) or one of the names above.
+_LOOP_VARIABLE = re.compile(r'"(?:[^"\\]|\\.)*"|\b(?:' + "|".join(_LOOP_VARIABLES) + r")\b")
+_BEAN = re.compile(r"\s*[$#]\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\s*\Z")
+# The correlation key written where Camunda 7 had none (it correlates by API call).
+CORRELATION_KEY = "=businessKey"
 _RETRY_CYCLE = re.compile(r"\s*R(\d+)/(P\S+)\s*\Z")
 _WHY: dict[str, str] = {
     "class": "a Java delegate cannot run on Camunda 8; reimplement it as a job worker "
@@ -44,8 +65,6 @@ _WHY: dict[str, str] = {
     "taskListener": "Camunda 8 task listeners are job workers; reimplement it",
     "connector": "Camunda 7 connectors do not exist on Camunda 8; use a connector template",
     "field": "field injection belongs to a Java delegate, which is not converted",
-    "formKey": "Camunda 8 forms are linked with zeebe:formDefinition; link the form again",
-    "formRef": "Camunda 8 forms are linked with zeebe:formDefinition; link the form again",
     "formData": "generated task forms do not exist on Camunda 8; build a Camunda Form",
     "historyTimeToLive": "history retention is configured in the Camunda 8 cluster, not the "
     "diagram",
@@ -107,6 +126,9 @@ class _ToCamunda8(Converter):
             external = self.script_task(element, attributes, headers)
         elif kind in _TASKS and not (kind == "businessRuleTask" and "decisionRef" in attributes):
             external = self.delegate(element, element, attributes, headers)
+        construct = _CONSTRUCTS.get(kind)
+        if construct is not None:
+            getattr(self, construct)(element, attributes)
         if kind == "process":
             tag = attributes.pop("versionTag", None)
             if tag:
@@ -299,6 +321,10 @@ class _ToCamunda8(Converter):
                 self.io_mapping(element, container, child)
             elif name == "failedJobRetryTimeCycle" and definition is not None:
                 self.retry_cycle(element, definition, headers, child.text or "")
+            elif name in ("in", "out") and local(element.tag) == "callActivity":
+                self.call_mapping(element, container, child)
+            elif name == "executionListener":
+                self.execution_listener(element, container, child)
             else:
                 self.note(
                     element, f"camunda:{name}", _WHY.get(name, "no Camunda 8 equivalent here")
@@ -310,6 +336,12 @@ class _ToCamunda8(Converter):
             elif retries is not None:
                 headers["retries"] = retries
                 self.note(element, "property retries", "not a whole number; Zeebe ignores it")
+        called = container.find(ext(ZEEBE, "calledElement"))
+        if called is not None:
+            # Camunda 7 passes only what camunda:in / camunda:out name, unless one says
+            # variables="all"; Camunda 8 passes everything unless told otherwise.
+            called.set("propagateAllParentVariables", called.attrib.pop("_allIn", "false"))
+            called.set("propagateAllChildVariables", called.attrib.pop("_allOut", "false"))
         if headers:
             self.check_headers(element, headers)
             target = ET.Element(ext(ZEEBE, "taskHeaders"))
@@ -346,7 +378,7 @@ class _ToCamunda8(Converter):
         headers.setdefault("retryBackoff", match.group(2))
 
     def io_mapping(self, element: Any, container: Any, io: Any) -> None:
-        mapping = ET.Element(ext(ZEEBE, "ioMapping"))
+        mapping = _io_mapping(container)
         outputs = False
         for parameter in io:
             kind = local(parameter.tag)
@@ -394,5 +426,413 @@ class _ToCamunda8(Converter):
                 "to the task (Camunda 7 also writes them to the process); add an output for "
                 "each one the process reads later",
             )
-        if len(mapping):
-            container.append(mapping)
+        if not len(mapping):
+            container.remove(mapping)
+        elif local(element.tag) == "callActivity":
+            self.note(
+                element,
+                "camunda:inputParameter",
+                "on Camunda 8 an input of a call activity also reaches the called process",
+            )
+
+    # ------------------------------------------------------------ constructs by kind
+
+    def feel_of(self, element: Any, what: str, value: str) -> str | None:
+        """A Camunda 7 value (text or JUEL) as a Camunda 8 value, or None (reported)."""
+        if "${" not in value and "#{" not in value:
+            return value
+        try:
+            return juel_to_feel(value)
+        except Unconvertible as exc:
+            self.note(element, f"{what} {value}", f"JUEL outside the convertible subset: {exc}")
+            return None
+
+    def call_activity(self, element: Any, attributes: dict[str, str]) -> None:
+        called = element.attrib.pop("calledElement", None)
+        binding = attributes.pop("calledElementBinding", None)
+        tag = attributes.pop("calledElementVersionTag", None)
+        target = ET.SubElement(extensions(element, create=True), ext(ZEEBE, "calledElement"))
+        process_id = self.feel_of(element, "calledElement", called or "")
+        if not called:
+            self.note(element, "callActivity", "no calledElement: set the process to call")
+        target.set("processId", process_id if process_id is not None else called or "")
+        if binding in ("deployment", "versionTag"):
+            target.set("bindingType", binding)
+            if binding == "versionTag" and tag:
+                target.set("versionTag", tag)
+        elif binding == "version":
+            version = attributes.pop("calledElementVersion", "")
+            self.note(
+                element,
+                f"camunda:calledElementBinding=version {version}".strip(),
+                "Camunda 8 calls the latest version, the one deployed with the caller, or a "
+                "version tag (bindingType); set a version tag on the called process",
+            )
+        for name in ("calledElementTenantId", "variableMappingClass",
+                     "variableMappingDelegateExpression", "caseRef"):  # fmt: skip
+            if name in attributes:
+                self.note(element, f"camunda:{name}", _WHY.get(name, "no Camunda 8 equivalent"))
+                attributes.pop(name)
+
+    def call_mapping(self, element: Any, container: Any, mapping: Any) -> None:
+        """``camunda:in`` / ``camunda:out`` → ``zeebe:input`` / ``zeebe:output``."""
+        name = local(mapping.tag)
+        called = container.find(ext(ZEEBE, "calledElement"))
+        if mapping.get("variables") == "all":
+            if called is not None:
+                called.set("_allIn" if name == "in" else "_allOut", "true")
+            if mapping.get("local") == "true":
+                self.note(
+                    element,
+                    f"camunda:{name} variables=all local=true",
+                    "Camunda 8 passes all variables visible to the call activity, not only its "
+                    "local ones",
+                )
+            return
+        if mapping.get("businessKey") is not None:
+            self.note(
+                element,
+                "camunda:in businessKey",
+                "Camunda 8 has no business key; pass it as a variable",
+            )
+            return
+        target_name = mapping.get("target") or mapping.get("source") or ""
+        if mapping.get("source"):
+            source: str | None = "=" + (mapping.get("source") or "")
+        else:
+            source = self.feel_of(
+                element, f"camunda:{name} {target_name}", mapping.get("sourceExpression") or ""
+            )
+            if source is not None and not source.startswith("="):
+                source = "=" + _quote(source)
+        if source is None:
+            return
+        io = _io_mapping(container)
+        ET.SubElement(
+            io,
+            ext(ZEEBE, "input" if name == "in" else "output"),
+            {"source": source, "target": target_name},
+        )
+
+    def multi_instance(self, element: Any, attributes: dict[str, str]) -> None:
+        owner = self.parents.get(element, element)
+        loop = ET.Element(ext(ZEEBE, "loopCharacteristics"))
+        collection = attributes.pop("collection", None)
+        variable = attributes.pop("elementVariable", None)
+        cardinality = element.find(ext(BPMN, "loopCardinality"))
+        if collection:
+            source = (
+                self.feel_of(owner, "camunda:collection", collection)
+                if "{" in collection
+                else "=" + collection
+            )
+            if source is not None:
+                loop.set("inputCollection", source)
+        elif cardinality is not None and (cardinality.text or "").strip():
+            count = (cardinality.text or "").strip()
+            feel = self.feel_of(owner, "loopCardinality", count)
+            if feel is not None:
+                count = feel[1:] if feel.startswith("=") else feel
+                # One instance per item of [1..n]: loopCounter counts the same way.
+                loop.set("inputCollection", f"=for i in 1..{count} return i")
+                element.remove(cardinality)
+        else:
+            self.note(
+                owner,
+                "multiInstanceLoopCharacteristics",
+                "no collection or cardinality: Camunda 8 needs an input collection",
+            )
+        if variable:
+            loop.set("inputElement", variable)
+        if loop.attrib:
+            extensions(element, create=True).append(loop)
+        completion = element.find(ext(BPMN, "completionCondition"))
+        text = (completion.text or "").strip() if completion is not None else ""
+        if completion is not None and text and not text.startswith("="):
+            feel = self.feel_of(owner, "completionCondition", text)
+            if feel is not None:
+                completion.text = _LOOP_VARIABLE.sub(_rename_loop_variable, feel)
+
+    def user_task(self, element: Any, attributes: dict[str, str]) -> None:
+        container = extensions(element, create=True)
+        ET.SubElement(container, ext(ZEEBE, "userTask"))
+        for group, names in (
+            ("assignmentDefinition", ("assignee", "candidateUsers", "candidateGroups")),
+            ("taskSchedule", ("dueDate", "followUpDate")),
+        ):
+            values = {}
+            for name in names:
+                value = attributes.pop(name, None)
+                if value:
+                    converted = self.feel_of(element, f"camunda:{name}", value)
+                    if converted is not None:
+                        values[name] = converted
+            if values:
+                ET.SubElement(container, ext(ZEEBE, group), values)
+        form_key = attributes.pop("formKey", None)
+        form_ref = attributes.pop("formRef", None)
+        binding = attributes.pop("formRefBinding", None)
+        version = attributes.pop("formRefVersion", None)
+        if form_ref:
+            form = {"formId": form_ref}
+            if binding in ("deployment", "versionTag"):
+                form["bindingType"] = binding
+                if binding == "versionTag" and version:
+                    form["versionTag"] = version
+            elif binding == "version":
+                self.note(
+                    element,
+                    f"camunda:formRefBinding=version {version or ''}".strip(),
+                    "Camunda 8 links the latest form, the one deployed with the process, or a "
+                    "version tag; set a version tag on the form",
+                )
+            ET.SubElement(container, ext(ZEEBE, "formDefinition"), form)
+        elif form_key:
+            # A form the application renders itself: Camunda user tasks keep the key as an
+            # external reference that Tasklist hands to custom task applications.
+            ET.SubElement(container, ext(ZEEBE, "formDefinition"), {"externalReference": form_key})
+            if form_key.startswith(("embedded:", "app:", "deployment:")):
+                self.note(
+                    element,
+                    f"camunda:formKey {form_key}",
+                    "kept as the form's external reference: Camunda 8 Tasklist does not render "
+                    "embedded or generated Camunda 7 forms; build a Camunda Form or serve it "
+                    "from your own task application",
+                )
+        priority = attributes.pop("priority", None)
+        if priority is not None:
+            if priority.strip().isdigit() and 0 <= int(priority) <= 100:
+                ET.SubElement(
+                    container, ext(ZEEBE, "priorityDefinition"), {"priority": priority.strip()}
+                )
+            else:
+                self.note(
+                    element,
+                    f"camunda:priority {priority}",
+                    "Camunda 8 task priorities are whole numbers from 0 to 100",
+                )
+
+    def business_rule_task(self, element: Any, attributes: dict[str, str]) -> None:
+        decision = attributes.pop("decisionRef", None)
+        if decision is None:
+            return
+        called: dict[str, str] = {}
+        decision_id = self.feel_of(element, "camunda:decisionRef", decision)
+        called["decisionId"] = decision_id if decision_id is not None else decision
+        result = attributes.pop("resultVariable", None)
+        if not result:
+            result = "decisionResult"
+            self.note(
+                element,
+                "camunda:decisionRef without resultVariable",
+                "Camunda 8 needs a result variable: the result is written to decisionResult",
+            )
+        called["resultVariable"] = result
+        binding = attributes.pop("decisionRefBinding", None)
+        if binding in ("deployment", "versionTag"):
+            called["bindingType"] = binding
+            tag = attributes.pop("decisionRefVersionTag", None)
+            if binding == "versionTag" and tag:
+                called["versionTag"] = tag
+        elif binding == "version":
+            self.note(
+                element,
+                f"camunda:decisionRefBinding=version {attributes.pop('decisionRefVersion', '')}",
+                "Camunda 8 calls the latest decision, the one deployed with the process, or a "
+                "version tag; set a version tag on the decision",
+            )
+        shape = attributes.pop("mapDecisionResult", "resultList")
+        if shape != "singleEntry":
+            self.note(
+                element,
+                f"camunda:mapDecisionResult={shape}",
+                "Camunda 8 writes the decision's own result (one output: its value; several: "
+                "a context; a collect hit policy: a list), like singleEntry/singleResult/"
+                "collectEntries; check what the process reads from it",
+            )
+        ET.SubElement(extensions(element, create=True), ext(ZEEBE, "calledDecision"), called)
+
+    def message_event(self, element: Any, attributes: dict[str, str]) -> None:
+        """Message throw events with an implementation become jobs of the event."""
+        event = self.parents.get(element)
+        if event is None:
+            return
+        if attributes.pop("type", None) == "external":
+            topic = attributes.pop("topic", "")
+            if not topic or "${" in topic or "#{" in topic:
+                self.note(event, "camunda:topic", "a dynamic or missing topic; set the job type")
+            self.job_definition(event, topic)
+            for name in ("taskPriority", "asyncBefore", "asyncAfter", "exclusive"):
+                attributes.pop(name, None)
+            return
+        headers: dict[str, str] = {}
+        if self.delegate(event, event, attributes, headers):
+            target = ET.SubElement(extensions(event, create=True), ext(ZEEBE, "taskHeaders"))
+            for key, value in headers.items():
+                ET.SubElement(target, ext(ZEEBE, "header"), {"key": key, "value": value})
+
+    def message(self, element: Any, attributes: dict[str, str]) -> None:
+        name = element.get("name") or ""
+        if "${" in name or "#{" in name:
+            converted = self.feel_of(element, "message name", name)
+            if converted is not None:
+                element.set("name", converted)
+
+    def timer(self, element: Any, attributes: dict[str, str]) -> None:
+        owner = self.parents.get(element, element)
+        for child in element:
+            kind = local(child.tag)
+            text = (child.text or "").strip()
+            if kind not in ("timeDate", "timeDuration", "timeCycle") or not text:
+                continue
+            if "${" in text or "#{" in text:
+                converted = self.feel_of(owner, kind, text)
+                if converted is not None:
+                    child.text = converted
+                continue
+            fields = text.split()
+            if kind == "timeCycle" and len(fields) == 7:
+                if fields[6] in ("*", "?"):
+                    # Quartz's optional 7th field (the year) is Spring's 6-field cron
+                    # without it, when it says "every year".
+                    child.text = " ".join(fields[:6])
+                else:
+                    self.note(
+                        owner,
+                        f"timeCycle {text}",
+                        "Camunda 8 cron expressions have no year field; kept unchanged until "
+                        "rewritten",
+                    )
+
+    def conditional_event(self, element: Any, attributes: dict[str, str]) -> None:
+        attributes.pop("variableName", None)
+        attributes.pop("variableEvents", None)
+        event = self.parents.get(element, element)
+        why = (
+            "Camunda 8 has no conditional events; model the condition with a message the "
+            "process that changes the data publishes"
+        )
+        if local(event.tag) == "intermediateCatchEvent":
+            # Kept, Zeebe refuses the diagram; as a none event the path deploys and runs on
+            # without waiting, which the report says.
+            event.remove(element)
+            event.tag = ext(BPMN, "intermediateThrowEvent")
+            why += "; it became a none event that does not wait"
+        self.note(event, "conditionalEventDefinition", why)
+
+    def execution_listener(self, element: Any, container: Any, listener: Any) -> None:
+        event = listener.get("event") or "start"
+        if local(element.tag) != "serviceTask":
+            self.note(
+                element,
+                f"camunda:executionListener {event}",
+                "Camunda 8 (8.5) runs execution listeners on service tasks only; move it into "
+                "a service task",
+            )
+            return
+        job_type = listener.get("delegateExpression") or ""
+        match = _BEAN.match(job_type)
+        job_type = match.group(1) if match else listener.get("class") or ""
+        if event not in ("start", "end") or not job_type:
+            self.note(
+                element,
+                f"camunda:executionListener {event}",
+                "only start and end listeners given by a class or a delegate bean convert "
+                "(to a job worker listener named after them)",
+            )
+            return
+        listeners = container.find(ext(ZEEBE, "executionListeners"))
+        if listeners is None:
+            listeners = ET.SubElement(container, ext(ZEEBE, "executionListeners"))
+        ET.SubElement(
+            listeners, ext(ZEEBE, "executionListener"), {"eventType": event, "type": job_type}
+        )
+        self.note(
+            element,
+            f"camunda:executionListener {event}",
+            f"runs as a job worker listener of type {job_type}: serve it with a job worker",
+        )
+
+    def finish(self, root: Any) -> None:
+        ids = {element.get("id"): element for element in root.iter() if element.get("id")}
+        self.subscriptions(root, ids)
+        for flow in root.iter(ext(BPMN, "sequenceFlow")):
+            source = ids.get(flow.get("sourceRef"))
+            if (
+                flow.find(ext(BPMN, "conditionExpression")) is not None
+                and source is not None
+                and not local(source.tag).endswith("Gateway")
+            ):
+                self.note(
+                    flow,
+                    "conditional sequence flow",
+                    f"Camunda 8 takes conditions only on gateways; put an inclusive gateway "
+                    f"after {source.get('id')}",
+                )
+        for event in [*root.iter(ext(BPMN, "intermediateThrowEvent")),
+                      *root.iter(ext(BPMN, "endEvent"))]:  # fmt: skip
+            definition = event.find(ext(BPMN, "messageEventDefinition"))
+            container = extensions(event)
+            has_job = (
+                container is not None and container.find(ext(ZEEBE, "taskDefinition")) is not None
+            )
+            if definition is not None and not has_job:
+                event.remove(definition)
+                self.note(
+                    event,
+                    "messageEventDefinition",
+                    "a message throw event without an implementation does nothing on Camunda "
+                    "7; Camunda 8 needs a job worker for it, so it became a plain event",
+                )
+
+    def subscriptions(self, root: Any, ids: dict[str, Any]) -> None:
+        """Catching messages need a correlation key on Camunda 8 (not on Camunda 7)."""
+        needing: dict[str, Any] = {}
+        for element in root.iter():
+            kind = local(element.tag)
+            ref = None
+            if kind == "receiveTask":
+                ref = element.get("messageRef")
+            elif kind in ("intermediateCatchEvent", "boundaryEvent", "startEvent"):
+                definition = element.find(ext(BPMN, "messageEventDefinition"))
+                parent = self.parents.get(element)
+                top_level_start = (
+                    kind == "startEvent" and parent is not None and (local(parent.tag) == "process")
+                )
+                if definition is not None and not top_level_start:
+                    ref = definition.get("messageRef")
+            if ref:
+                needing.setdefault(ref, element)
+        for ref, user in needing.items():
+            message = ids.get(ref)
+            if message is None:
+                continue
+            container = extensions(message, create=True)
+            if container.find(ext(ZEEBE, "subscription")) is not None:
+                continue
+            ET.SubElement(
+                container, ext(ZEEBE, "subscription"), {"correlationKey": CORRELATION_KEY}
+            )
+            self.note(
+                message,
+                f"zeebe:subscription correlationKey {CORRELATION_KEY}",
+                f"Camunda 7 correlates by API call (business key or variables), Camunda 8 by a "
+                f"key in the diagram: {CORRELATION_KEY} was written for {user.get('id')}; "
+                "make the process hold the key in that variable, or change the key",
+            )
+
+
+def _io_mapping(container: Any) -> Any:
+    """The container's one ``zeebe:ioMapping`` (Zeebe refuses two), created when missing."""
+    mapping = container.find(ext(ZEEBE, "ioMapping"))
+    if mapping is None:
+        mapping = ET.SubElement(container, ext(ZEEBE, "ioMapping"))
+    return mapping
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _rename_loop_variable(match: re.Match[str]) -> str:
+    return _LOOP_VARIABLES.get(match.group(0), match.group(0))

@@ -17,11 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
-from bpmn_validator import BpmnValidator, Mode
 
 from bpmn_bridge.devengine import BpmnModelError, DevEngineCore, InstanceState, JobFilter
 from bpmn_bridge.devengine._bpmn import parse_bpmn
 from bpmn_bridge.migrate import MigrationResult, migrate_c7_to_c8, migrate_c8_to_c7
+from tests.support.bpmn_validator import BpmnValidator, Mode
 
 DIAGRAMS = Path(__file__).parent / "diagrams"
 CORPUS = sorted(

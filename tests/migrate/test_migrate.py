@@ -92,12 +92,12 @@ def test_report_names_every_unconvertible_element() -> None:
     result = migrate_c7_to_c8(UNCONVERTIBLE)
     reported = {(item.element_id, item.what) for item in result.report}
     assert reported >= {
-        ("start", "camunda:executionListener"),
+        ("start", "camunda:executionListener start"),
         ("script", "scriptTask"),
         ("delegate", "camunda:class"),
         ("methodCall", "condition ${items.size() > 2}"),
         ("fetch", "camunda:inputParameter count"),
-        ("review", "camunda:formKey"),
+        ("review", "camunda:formKey embedded:app:forms/review.html"),
     }
     assert all(item.why for item in result.report)
     root = ET.fromstring(result.xml)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bpmn_validator import BpmnValidator
-
 from bpmn_bridge.migrate import migrate_c7_to_c8
+from tests.support.bpmn_validator import BpmnValidator
 
 DIAGRAMS = Path(__file__).parent / "diagrams"
 

@@ -1,4 +1,4 @@
-"""The target engines' own checks on BPMN diagrams (the peer in ``bpmn_validator_peer/``).
+"""The target engines' own checks on BPMN diagrams (the peer in ``tests/bpmn_validator_peer/``).
 
 The ``bpmn_validator`` fixture starts one JVM for the test session running
 ``io.camunda:zeebe-bpmn-model`` 8.5 (Apache-2.0): every diagram is checked against the OMG
@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import pytest
 
-PEER_DIR = Path(__file__).parent / "bpmn_validator_peer"
+PEER_DIR = Path(__file__).parents[1] / "bpmn_validator_peer"
 JAR_PATH = PEER_DIR / "target" / "bpmn-validator-peer.jar"
 _HASH_PATH = PEER_DIR / "target" / "sources.sha256"
 _LOCK_PATH = PEER_DIR / "target" / ".build.lock"
