@@ -183,6 +183,9 @@ async def _errors_middleware(
         return _error_body(_invalid_request(str(exc)))
     except InvalidStateError as exc:
         return _error_body(_RestError(500, "ProcessEngineException", str(exc)))
+    except RecursionError:
+        # JSON (a body, a Json variable) nested past what Python parses: the client's input
+        return _error_body(_invalid_request("The request's JSON is nested too deeply"))
 
 
 # ------------------------------------------------------------------ request helpers
@@ -566,6 +569,28 @@ def _parse_exception(failures: Mapping[str, list[tuple[str, str, int, int]]]) ->
     )
 
 
+_MAX_DEPLOYMENT_BYTES = 16 * 1024 * 1024  # all parts of one upload together
+
+
+async def _read_part(part: BodyPartReader, limit: int) -> bytes:
+    """Read one part in chunks, stopping as soon as it passes ``limit`` bytes.
+
+    Reading it whole first would hold any upload in memory before a size check could
+    refuse it (aiohttp's own ``part.read()`` checks only from 3.14 on, and per part).
+    """
+    data = bytearray()
+    while chunk := await part.read_chunk():
+        data += chunk
+        if len(data) > limit:
+            # 413, as an HTTP server with a body limit answers; nothing read was parsed
+            raise _invalid_request(
+                f"Request body size exceeds the limit: resource {part.filename or part.name!r} "
+                f"is larger than {limit} bytes",
+                status=413,
+            )
+    return bytes(data)
+
+
 async def _deployment_create(request: web.Request) -> web.Response:
     engine = _engine(request)
     if not request.content_type.startswith("multipart/"):
@@ -573,10 +598,14 @@ async def _deployment_create(request: web.Request) -> web.Response:
     fields: dict[str, str] = {}
     resources: list[tuple[str, bytes]] = []
     reader = await request.multipart()
+    left = _MAX_DEPLOYMENT_BYTES
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or part.name is None:
             continue
-        data = bytes(await part.read())
+        # a part over the engine's resource limit but under the transport's is the
+        # engine's to refuse, with its own message (a 400, as for any invalid model)
+        data = await _read_part(part, min(request.client_max_size, left))
+        left -= len(data)
         if part.filename is not None:
             resources.append((part.filename, data))
         elif part.name in _DEPLOYMENT_FIELDS:

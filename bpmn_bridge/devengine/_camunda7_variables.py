@@ -250,7 +250,7 @@ def encode_value(
     elif typed.type_name == "Object" and deserialize and isinstance(value, str):
         fmt = str(typed.value_info.get("serializationDataFormat", ""))
         if fmt.startswith("application/json"):
-            with contextlib.suppress(ValueError):
+            with contextlib.suppress(ValueError, RecursionError):
                 value = json.loads(value)
     return {"type": typed.type_name, "value": value, "valueInfo": dict(typed.value_info)}
 

@@ -147,10 +147,29 @@ def _tokenize(src: str) -> list[tuple[str, Any]]:
     return tokens
 
 
+_MAX_NESTING = 64
+_MAX_OPERATORS = 256  # a chain a && b && ... is as deep a tree as that many parentheses
+
+
 class _Parser:
     def __init__(self, tokens: list[tuple[str, Any]]) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.depth = 0
+        operators = sum(1 for kind, _ in tokens if kind == "op" and _ not in ("(", ")", "."))
+        if operators > _MAX_OPERATORS:
+            # checked up front: parsing and evaluating recurse once per operator
+            raise JuelSyntaxError(
+                f"JUEL expression has {operators} operators, more than the limit of "
+                f"{_MAX_OPERATORS}"
+            )
+
+    def nested(self) -> None:
+        self.depth += 1
+        if self.depth > _MAX_NESTING:
+            raise JuelSyntaxError(
+                f"JUEL expression nests deeper than {_MAX_NESTING} levels of parentheses or '!'"
+            )
 
     def peek(self) -> tuple[str, Any] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -189,7 +208,10 @@ class _Parser:
 
     def unary(self) -> Node:
         if self.take_op("!"):
-            return Not(self.unary())
+            self.nested()
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
@@ -201,9 +223,11 @@ class _Parser:
         if kind == "lit":
             return Literal(value)
         if kind == "op" and value == "(":
+            self.nested()
             node = self.or_()
             if not self.take_op(")"):
                 raise JuelSyntaxError("Missing ')' in JUEL expression")
+            self.depth -= 1
             return node
         if kind == "name":
             names = [str(value)]

@@ -74,6 +74,13 @@ async def _parse_variables(context: Context, text: str) -> dict[str, Any]:
             grpc.StatusCode.INVALID_ARGUMENT,
             f"Expected to parse variables as a JSON document, but failed: {exc}",
         )
+    except RecursionError:
+        # a client's input, not an engine failure: INVALID_ARGUMENT as for any bad JSON
+        await _abort(
+            context,
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "Expected to parse variables as a JSON document, but failed: nested too deeply",
+        )
     if document is None:
         return {}
     if not isinstance(document, dict):
