@@ -689,6 +689,26 @@ class _ToCamunda8(Converter):
                 converted = self.feel_of(owner, kind, text)
                 if converted is not None:
                     child.text = converted
+                    text = converted
+                else:
+                    continue
+            parent = self.parents.get(owner)
+            if (
+                kind == "timeDuration"
+                and local(owner.tag) == "startEvent"
+                and parent is not None
+                and local(parent.tag) == "process"
+            ):
+                # Camunda 7 starts once, that long after deployment; Zeebe's timer start
+                # events take a date or a cycle: one repetition of the duration is the same.
+                child.tag = ext(BPMN, "timeCycle")
+                feel = text.startswith("=")
+                child.text = f'="R1/" + string({text[1:]})' if feel else f"R1/{text}"
+                self.note(
+                    owner,
+                    f"timeDuration {text} on a process start",
+                    f"became the cycle {child.text} (one start, that long after deployment)",
+                )
                 continue
             fields = text.split()
             if kind == "timeCycle" and len(fields) == 7:

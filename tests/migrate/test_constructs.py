@@ -194,6 +194,10 @@ def test_messages_timers_and_events() -> None:
     assert _by_id(root, "shipTimeout").findtext(f".//{B}timeDuration") == "=shipDeadline"
     assert _by_id(root, "nightly").findtext(f".//{B}timeCycle") == "0 0 2 ? * MON-FRI"
     assert ("t2", "conditional sequence flow") in report
+    once = _by_id(root, "once")
+    assert once.findtext(f".//{B}timeCycle") == "R1/PT1H"
+    assert once.find(f".//{B}timeDuration") is None
+    assert ("once", "timeDuration PT1H on a process start") in report
     ready = _by_id(root, "waitReady")
     assert ready.tag == f"{B}intermediateThrowEvent"
     assert ("waitReady", "conditionalEventDefinition") in report

@@ -81,3 +81,28 @@ def validate_templates() -> Validator:
         return result
 
     return validate
+
+
+@pytest.fixture(autouse=True)
+def _zeebe_validates_applied_templates(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every Camunda 8 diagram a test builds with ``apply_template`` passes Zeebe's own model
+    validation (``tests/support/bpmn_validator.py``) before the test uses it; Camunda 7 ones
+    are deployed to the real Camunda 7 by the tests themselves."""
+    from bpmn_bridge.templates import CAMUNDA8_SCHEMA
+
+    module = request.module
+    built = getattr(module, "apply_template", None)
+    if built is None:
+        return
+
+    def checked(template: Mapping[str, Any], values: Mapping[str, str], **kwargs: Any) -> bytes:
+        xml: bytes = built(template, values, **kwargs)
+        if template.get("$schema") == CAMUNDA8_SCHEMA:
+            validator = request.getfixturevalue("bpmn_validator")
+            (verdict,) = validator.check([xml], zeebe=True)
+            assert verdict.refused == [], f"Zeebe refuses the applied template: {verdict.refused}"
+        return xml
+
+    monkeypatch.setattr(module, "apply_template", checked)
