@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import enum
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,20 @@ __all__ = [
     "ProcessInstance",
     "TypedValue",
 ]
+
+DEFAULT_TENANT = "<default>"
+"""Zeebe's name for "no tenant"; accepted wherever the engine takes a tenant filter."""
+
+
+def norm_tenant(tenant_id: str | None) -> str | None:
+    """``None`` for every spelling of "no tenant", else the tenant id unchanged."""
+    return None if tenant_id in (None, "", DEFAULT_TENANT) else tenant_id
+
+
+def now_ms() -> int:
+    """Wall-clock epoch milliseconds, the time unit of every record below."""
+    return int(time.time() * 1000)
+
 
 # Camunda 7 value types whose stored value is a JSON document serialised as a string.
 _JSON_TEXT_TYPES = frozenset({"json"})
