@@ -65,8 +65,15 @@ class EngineAdapter(Protocol):
         """Fetch and lease up to ``request.max_jobs`` jobs, long polling when none is ready."""
         ...
 
-    async def complete(self, job: JobInfo, variables: Mapping[str, Any]) -> None:
-        """Complete the job, setting ``variables`` on the process."""
+    async def complete(
+        self,
+        job: JobInfo,
+        variables: Mapping[str, Any],
+        *,
+        local_variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Complete the job, setting ``variables`` on the process and ``local_variables``
+        on the task's own scope (where the engine has none, with ``variables``)."""
         ...
 
     async def fail(

@@ -246,8 +246,15 @@ class Camunda7Adapter:
     def _worker(self, job: JobInfo) -> str:
         return job.worker or self.config.worker_id
 
-    async def complete(self, job: JobInfo, variables: Mapping[str, Any]) -> None:
-        """Complete the external task, setting ``variables`` on the process instance.
+    async def complete(
+        self,
+        job: JobInfo,
+        variables: Mapping[str, Any],
+        *,
+        local_variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Complete the external task, setting ``variables`` on the process instance and
+        ``local_variables`` on the task's scope (``localVariables``).
 
         Raises:
             JobNotFoundError: The task is gone or locked by another worker.
@@ -256,6 +263,8 @@ class Camunda7Adapter:
             EngineUnavailableError: The engine cannot be reached.
         """
         body = {"workerId": self._worker(job), "variables": self._encode(variables)}
+        if local_variables:
+            body["localVariables"] = self._encode(local_variables)
         await self._post(
             f"/external-task/{job.id}/complete", body, action="complete", job_id=job.id
         )

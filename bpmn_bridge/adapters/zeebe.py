@@ -223,13 +223,22 @@ class ZeebeAdapter:
                 with contextlib.suppress(EngineError):
                     await self.return_job(job.info)
 
-    async def complete(self, job: JobInfo, variables: Mapping[str, Any]) -> None:
+    async def complete(
+        self,
+        job: JobInfo,
+        variables: Mapping[str, Any],
+        *,
+        local_variables: Mapping[str, Any] | None = None,
+    ) -> None:
         """Complete the job, setting ``variables`` on the process.
 
         Args:
             job: The job, as fetched.
             variables: Variables to set; merged into the process by the task's output
                 mappings.
+            local_variables: Zeebe completes a job with one set of variables: these join
+                ``variables`` (and win on a clash), so output mappings read them as
+                Camunda 7's read its local variables.
 
         Raises:
             JobNotFoundError: The job no longer exists (completed, cancelled, timed out
@@ -239,6 +248,8 @@ class ZeebeAdapter:
             EngineUnavailableError: The gateway cannot be reached.
         """
         what = f"CompleteJob for job {job.id}"
+        if local_variables:
+            variables = {**variables, **local_variables}
         message = pb.CompleteJobRequest(
             jobKey=int(job.id), variables=dumps_variables(variables, what)
         )

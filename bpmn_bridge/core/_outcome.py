@@ -16,9 +16,15 @@ __all__ = ["BpmnErrorThrown", "Completed", "Failed", "Outcome"]
 
 @dataclass(frozen=True, slots=True)
 class Completed:
-    """The job is done; ``variables`` are set on the process."""
+    """The job is done; ``variables`` are set on the process.
+
+    ``local_variables`` are set on the task's own scope where the engine has one for a
+    completion (Camunda 7's ``localVariables``); on Zeebe they join ``variables``, which the
+    task's output mappings read the same way.
+    """
 
     variables: Mapping[str, Any] = field(default_factory=dict)
+    local_variables: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,7 +265,8 @@ class JobPipeline:
         """An outcome a bridged handler decided, with secrets masked as ours are."""
         variables = self.masker.mask_value(dict(outcome.variables))
         if isinstance(outcome, Completed):
-            return dataclasses.replace(outcome, variables=variables)
+            local = self.masker.mask_value(dict(outcome.local_variables))
+            return dataclasses.replace(outcome, variables=variables, local_variables=local)
         if isinstance(outcome, BpmnErrorThrown):
             return dataclasses.replace(
                 outcome, message=self.masker.mask(outcome.message), variables=variables

@@ -153,11 +153,10 @@ def _outcome(result: Any, topic: str) -> Outcome:
             "not a TaskResult"
         )
     if result.is_success():
-        variables = dict(result.global_variables or {})
-        # The runtime completes a job with one set of variables: locals join them (see
-        # docs/migrating-workers.md)
-        variables.update(result.local_variables or {})
-        return Completed(variables)
+        return Completed(
+            dict(result.global_variables or {}),
+            local_variables=dict(result.local_variables or {}),
+        )
     if result.is_bpmn_error():
         return BpmnErrorThrown(
             str(result.bpmn_error_code),

@@ -75,7 +75,8 @@ def as_external_task_handler(
     def handle(task: ExternalTask) -> TaskResult:
         outcome = anyio.run(pipeline.run, _job(task, engine_name))
         if isinstance(outcome, Completed):
-            return task.complete(encode_variables(outcome.variables))
+            local = encode_variables(outcome.local_variables)
+            return task.complete(encode_variables(outcome.variables), local)
         if isinstance(outcome, BpmnErrorThrown):
             return task.bpmn_error(
                 outcome.code, outcome.message, encode_variables(outcome.variables)

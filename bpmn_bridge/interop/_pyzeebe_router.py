@@ -81,7 +81,7 @@ def as_pyzeebe_router(
         outcome = await pipeline.run(_job(job, engine_name))
         if isinstance(outcome, BpmnErrorThrown | Failed):
             raise _Reported(outcome)
-        return dict(outcome.variables)
+        return {**outcome.variables, **outcome.local_variables}  # Zeebe: one set
 
     run_connector.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [

@@ -544,7 +544,11 @@ class Runtime:
         adapter = state.adapter
 
         async def send() -> None:
-            if isinstance(outcome, Completed):
+            if isinstance(outcome, Completed) and outcome.local_variables:
+                await adapter.complete(
+                    job, outcome.variables, local_variables=outcome.local_variables
+                )
+            elif isinstance(outcome, Completed):
                 await adapter.complete(job, outcome.variables)
             elif isinstance(outcome, BpmnErrorThrown):
                 await adapter.throw_bpmn_error(

@@ -122,8 +122,17 @@ class InMemoryEngine:
                 await self._wait_for_change(timeout=0.05)
         return []
 
-    async def complete(self, job: JobInfo, variables: Mapping[str, Any]) -> None:
-        self._release(job, "complete", {"variables": dict(variables)})
+    async def complete(
+        self,
+        job: JobInfo,
+        variables: Mapping[str, Any],
+        *,
+        local_variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        recorded = {"variables": dict(variables)}
+        if local_variables:
+            recorded["local_variables"] = dict(local_variables)
+        self._release(job, "complete", recorded)
 
     async def fail(
         self,
