@@ -14,6 +14,7 @@ cases that are known to differ::
 
     python -m tests.feel.differential                          # counts, one JSON line last
     python -m tests.feel.differential --write-known-differences
+    python -m tests.feel.differential --compare 'x + 1' '{"x": 0.5}'   # one ad-hoc case
 """
 
 from __future__ import annotations
@@ -318,6 +319,12 @@ def _known_differences_text(ids: Iterable[str]) -> str:
 def main(argv: Sequence[str]) -> int:
     from .test_against_camunda import all_cases
 
+    if argv[:1] == ["--compare"] and len(argv) in (2, 3):
+        variables = json.loads(argv[2]) if len(argv) == 3 else {}
+        with tempfile.TemporaryDirectory() as log_dir, run_peer(Path(log_dir)) as peer:
+            [comparison] = compare(peer, [("ad hoc", argv[1], variables)])
+        print(f"{comparison.verdict}: {comparison.explain()}")
+        return 0 if comparison.verdict != "differ" else 1
     cases = all_cases()
     with tempfile.TemporaryDirectory() as log_dir, run_peer(Path(log_dir)) as peer:
         comparisons = compare(peer, cases)
@@ -326,12 +333,20 @@ def main(argv: Sequence[str]) -> int:
         per_area[area] = tally([c for c in comparisons if c.area == area])
         print(f"{area:24} {per_area[area]}")
     if "--write-known-differences" in argv:
-        differing = [c.case_id for c in comparisons if c.verdict == "differ"]
+        from .known_differences import KNOWN_DIFFERENCES
+
+        differing = {c.case_id for c in comparisons if c.verdict == "differ"}
         target = Path(__file__).with_name("known_differences.py")
         target.write_text(_known_differences_text(differing), encoding="utf-8")
         # The project's formatter decides the quotes, so the file passes `ruff format --check`.
         subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(target)], check=True)
-        print(f"wrote {len(set(differing))} cases to {target.name}")
+        # Newly listed cases are regressions unless they are new cases: say which, loudly.
+        for name in sorted(differing - KNOWN_DIFFERENCES):
+            print(f"now listed:    {name}")
+        print(
+            f"taken off: {len(KNOWN_DIFFERENCES - differing)}, now listed: "
+            f"{len(differing - KNOWN_DIFFERENCES)}, listed in all: {len(differing)}"
+        )
     total = tally(comparisons)
     share = total["agree"] + total["both-error"]
     print(
