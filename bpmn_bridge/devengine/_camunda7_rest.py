@@ -22,11 +22,11 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from ._bpmn import BPMN_NS, CAMUNDA_NS, parse_xml
-from ._camunda7_variables import (
+from ._camunda7_rest_values import (
     VariableConversionError,
-    decode_variables,
-    encode_value,
-    encode_variables,
+    typed_value_to_rest,
+    typed_values_from_rest,
+    typed_values_to_rest,
 )
 from ._engine import DevEngineCore
 from ._errors import (
@@ -427,7 +427,7 @@ def _locked_task_dto(
         "workerId": job.worker,
         "topicName": job.type,
         "tenantId": job.tenant_id,
-        "variables": encode_variables(job.variables, deserialize=deserialize),
+        "variables": typed_values_to_rest(job.variables, deserialize=deserialize),
         "priority": job.priority,
         "businessKey": job.business_key,
         "extensionProperties": (
@@ -466,7 +466,7 @@ def _history_variable_dto(
 ) -> dict[str, Any]:
     definition = instance.definition
     return {
-        **encode_value(value, deserialize=deserialize, history=True),
+        **typed_value_to_rest(value, deserialize=deserialize, history=True),
         "id": f"{instance.key}-{name}",
         "name": name,
         "processDefinitionKey": definition.bpmn_process_id,
@@ -712,7 +712,7 @@ async def _start(request: web.Request, definition: ProcessDefinition) -> web.Res
     engine = _engine(request)
     body = await _json_body(request)
     try:
-        variables = decode_variables(body.get("variables"))
+        variables = typed_values_from_rest(body.get("variables"))
     except VariableConversionError as exc:
         raise _invalid_request(
             f"Cannot instantiate process definition {definition.id}: {exc}"
@@ -729,7 +729,7 @@ async def _start(request: web.Request, definition: ProcessDefinition) -> web.Res
         {"method": "GET", "href": f"{base}/process-instance/{instance.key}", "rel": "self"}
     ]
     if body.get("withVariablesInReturn"):
-        dto["variables"] = encode_variables(instance.variables)
+        dto["variables"] = typed_values_to_rest(instance.variables)
     return _json(dto)
 
 
@@ -808,7 +808,7 @@ async def _instance_variables(request: web.Request) -> web.Response:
             500, "NullValueException", f"execution {text} doesn't exist: execution is null"
         )
     deserialize = _flag(request.query.get("deserializeValues"), default=True)
-    return _json(encode_variables(instance.variables, deserialize=deserialize))
+    return _json(typed_values_to_rest(instance.variables, deserialize=deserialize))
 
 
 async def _instance_variable(request: web.Request) -> web.Response:
@@ -825,7 +825,7 @@ async def _instance_variable(request: web.Request) -> web.Response:
             f"process instance variable with name {name} does not exist", status=404
         )
     deserialize = _flag(request.query.get("deserializeValue"), default=True)
-    return _json(encode_value(value, deserialize=deserialize))
+    return _json(typed_value_to_rest(value, deserialize=deserialize))
 
 
 # ------------------------------------------------------------------ handlers: history
@@ -1086,8 +1086,8 @@ async def _task_complete(request: web.Request) -> web.Response:
     worker = _require_owner(
         job, body.get("workerId"), f"External Task {task_id} cannot be completed"
     )
-    variables = decode_variables(body.get("variables"))
-    local_variables = decode_variables(body.get("localVariables"))
+    variables = typed_values_from_rest(body.get("variables"))
+    local_variables = typed_values_from_rest(body.get("localVariables"))
     engine.complete_job(
         job.key, variables=variables, local_variables=local_variables, worker=worker
     )
@@ -1112,8 +1112,8 @@ async def _task_failure(request: web.Request) -> web.Response:
         raise _invalid_request(f"Cannot deserialize value of type `int` from {retries!r}")
     if retries < 0:
         raise _RestError(500, "ProcessEngineException", "retries is not greater than or equal to 0")
-    variables = decode_variables(body.get("variables"))
-    local_variables = decode_variables(body.get("localVariables"))
+    variables = typed_values_from_rest(body.get("variables"))
+    local_variables = typed_values_from_rest(body.get("localVariables"))
     if variables:
         engine.set_variables(job.element_instance_key, variables)
     engine.fail_job(
@@ -1140,7 +1140,7 @@ async def _task_bpmn_error(request: web.Request) -> web.Response:
         job.key,
         error_code=str(body.get("errorCode") or ""),
         error_message=body.get("errorMessage"),
-        variables=decode_variables(body.get("variables")),
+        variables=typed_values_from_rest(body.get("variables")),
         worker=worker,
         end_if_uncaught=True,
     )

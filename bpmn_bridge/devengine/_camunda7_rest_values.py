@@ -1,4 +1,7 @@
-"""Camunda 7 typed variables: REST JSON ⇄ the engine's `TypedValue`.
+"""Server side of the Camunda 7 REST front: typed variables in REST JSON ⇄ `TypedValue`.
+
+The client side (what the Camunda 7 adapter sends and reads) is
+`bpmn_bridge.adapters._camunda7_variables`; the two share the type rules kept there.
 
 Camunda 7 sends and returns variables as ``{"name": {"value": ..., "type": ...,
 "valueInfo": {...}}}``. The engine keeps what a Camunda 7 client sent (normalised the way
@@ -49,11 +52,11 @@ from ._model import TypedValue
 
 __all__ = [
     "VariableConversionError",
-    "decode_value",
-    "decode_variables",
-    "encode_value",
-    "encode_variables",
     "plain_type_name",
+    "typed_value_from_rest",
+    "typed_value_to_rest",
+    "typed_values_from_rest",
+    "typed_values_to_rest",
 ]
 
 _INT32_MIN, _INT32_MAX = INT32_MIN, INT32_MAX
@@ -130,7 +133,7 @@ def plain_type_name(value: Any) -> str:
     return _infer_type(value)
 
 
-def decode_value(name: str, payload: Any) -> TypedValue:
+def typed_value_from_rest(name: str, payload: Any) -> TypedValue:
     """Turn one REST variable into a `TypedValue`, normalised as Camunda 7 stores it.
 
     Args:
@@ -206,7 +209,7 @@ def decode_value(name: str, payload: Any) -> TypedValue:
     return TypedValue(value, type_name, dict(value_info))
 
 
-def decode_variables(payload: Any) -> dict[str, TypedValue]:
+def typed_values_from_rest(payload: Any) -> dict[str, TypedValue]:
     """Decode a REST ``variables`` object (``None`` means no variables).
 
     Args:
@@ -216,16 +219,16 @@ def decode_variables(payload: Any) -> dict[str, TypedValue]:
         Typed values by name.
 
     Raises:
-        VariableConversionError: see `decode_value`.
+        VariableConversionError: see `typed_value_from_rest`.
     """
     if payload is None:
         return {}
     if not isinstance(payload, Mapping):
         raise VariableConversionError("variables must be a JSON object")
-    return {str(name): decode_value(str(name), item) for name, item in payload.items()}
+    return {str(name): typed_value_from_rest(str(name), item) for name, item in payload.items()}
 
 
-def encode_value(
+def typed_value_to_rest(
     typed: TypedValue, *, deserialize: bool = False, history: bool = False
 ) -> dict[str, Any]:
     """Render a `TypedValue` the way the Camunda 7 REST API returns it.
@@ -255,16 +258,19 @@ def encode_value(
     return {"type": typed.type_name, "value": value, "valueInfo": dict(typed.value_info)}
 
 
-def encode_variables(
+def typed_values_to_rest(
     variables: Mapping[str, TypedValue], *, deserialize: bool = False
 ) -> dict[str, dict[str, Any]]:
     """Render variables as a REST ``variables`` object.
 
     Args:
         variables: typed values by name.
-        deserialize: see `encode_value`.
+        deserialize: see `typed_value_to_rest`.
 
     Returns:
         ``{"name": {"type": ..., "value": ..., "valueInfo": ...}}``.
     """
-    return {name: encode_value(value, deserialize=deserialize) for name, value in variables.items()}
+    return {
+        name: typed_value_to_rest(value, deserialize=deserialize)
+        for name, value in variables.items()
+    }
