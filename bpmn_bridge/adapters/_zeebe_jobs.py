@@ -20,14 +20,14 @@ import base64
 import enum
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from pyzeebe.proto import gateway_pb2 as pb
 
-from bpmn_bridge.core import EngineRejectedError, Job, JobInfo, format_duration
+from bpmn_bridge.core import EngineRejectedError, InputError, Job, JobInfo, format_duration
 
 __all__ = ["MAX_ERROR_MESSAGE", "dumps_variables", "error_message", "job_from_message"]
 
@@ -63,13 +63,39 @@ def job_from_message(message: pb.ActivatedJob, *, engine: str) -> Job:
         else None,
         worker=message.worker,
     )
-    variables = json.loads(message.variables) if message.variables else {}
+    try:
+        variables = json.loads(message.variables) if message.variables else {}
+    except (ValueError, RecursionError):
+        # One job's variables must not fail the whole activation batch: the job carries
+        # the problem to the pipeline, which raises an incident for it alone.
+        variables = _Undecodable()
     headers = json.loads(message.customHeaders) if message.customHeaders else {}
     return Job(
         info=info,
-        variables=variables if isinstance(variables, dict) else {},
+        variables=variables if isinstance(variables, dict | _Undecodable) else {},
         headers={str(k): v if isinstance(v, str) else json.dumps(v) for k, v in headers.items()},
     )
+
+
+class _Undecodable(Mapping[str, Any]):
+    """Variables Python cannot decode (JSON nested past its recursion limit).
+
+    Any use raises :class:`InputError`, which the pipeline turns into an incident.
+    """
+
+    def _refuse(self) -> InputError:
+        return InputError(
+            "The job's variables cannot be decoded: the JSON document nests too deeply"
+        )
+
+    def __getitem__(self, key: str) -> Any:
+        raise self._refuse()
+
+    def __iter__(self) -> Iterator[str]:
+        raise self._refuse()
+
+    def __len__(self) -> int:
+        raise self._refuse()
 
 
 def _encode(value: Any) -> Any:

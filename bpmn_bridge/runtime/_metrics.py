@@ -49,6 +49,11 @@ class Metrics(RuntimeHooks):
         self.connected = Gauge(
             "bpmn_bridge_engine_connected", "1 when the engine answers", ("engine",), registry=r
         )
+        self.hook_failures = Gauge(
+            "bpmn_bridge_hook_failures",
+            "Times a runtime hook raised (logged; the job carried on)",
+            registry=r,
+        )
 
     def job_activated(self, job: JobInfo, connector: str) -> None:
         self.activated.labels(job.engine, connector).inc()

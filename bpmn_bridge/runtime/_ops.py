@@ -76,6 +76,7 @@ class OpsServer:
         )
 
     async def _metrics(self, request: web.Request) -> web.Response:
+        self.metrics.hook_failures.set(self.runtime.hook_failures)
         return web.Response(
             body=self.metrics.exposition(), headers={"Content-Type": _PROMETHEUS_TEXT}
         )

@@ -1,9 +1,10 @@
 """Promise: one job never stops the worker, whatever its variables, headers or secrets do.
 
-ONE runtime serves both fronts of one embedded engine (Zeebe gRPC and Camunda 7 REST) while
-hypothesis throws 1,000 cases per front at it: arbitrary JSON variables, variables nested
-far past the recursion limit, secret placeholders whose provider raises (a keystore that is
-not UTF-8, a file the worker may not read, a provider bug), ``context.secret()`` failures,
+ONE runtime serves both fronts of one embedded engine (Zeebe gRPC and Camunda 7 REST), and
+in a second run a real Camunda 7, while hypothesis throws 1,000 cases per engine at it:
+arbitrary JSON variables, variables nested far past the recursion limit, secret
+placeholders whose provider raises (a keystore that is not UTF-8, a file the worker may not
+read, a provider bug), ``context.secret()`` failures,
 results nested too deep to encode, exceptions whose ``__str__`` raises, junk headers, and
 hooks that raise on every call. Every instance must end or hold an incident with a
 message, the runtime must still run and be ready, and every hook failure must be counted.
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import anyio
+import pytest
 from hypothesis import strategies as st
 
 from bpmn_bridge import BpmnError, ConnectorContext, ConnectorError, connector
@@ -146,74 +149,85 @@ def cases(pool: int) -> list[dict[str, Any]]:
     return generated(case, CASES)
 
 
-async def test_hostile_jobs_never_stop_a_running_runtime(figures: Figures) -> None:
+@pytest.fixture(params=["devengine", pytest.param("camunda7", marks=pytest.mark.camunda7)])
+async def fronts(request: pytest.FixtureRequest) -> AsyncIterator[list[Engine]]:
+    """The engines one runtime serves at once: the embedded engine's two fronts, or a real
+    Camunda 7."""
+    if request.param == "camunda7":
+        real = request.getfixturevalue("camunda7_engine")
+        yield [Engine("camunda7", Camunda7RestTarget("camunda7", real.url), None)]
+        return
     async with DevEngine() as dev:
-        fronts = [
+        yield [
             Engine("devengine-zeebe", DevZeebeTarget(dev), dev),
             Engine("devengine-camunda7", Camunda7RestTarget("camunda7", dev.camunda7_url), dev),
         ]
-        task_type = unique("isolation")
-        pool_headers = CURATED_HEADERS + generated(header_sets, 8)
-        processes = {
-            front.name: [
-                await front.deploy(task_type, headers=headers, retries=1)
-                for headers in pool_headers
-            ]
-            for front in fronts
-        }
-        hook = FailingHook()
-        runtime = Runtime(
-            connectors=[dataclasses.replace(get_spec(hostile), type=task_type)],
-            engines=[front.target.adapter() for front in fronts],
-            secrets=HostileSecrets(),
-            hooks=[hook],
-            long_poll=timedelta(seconds=1),
-            lease=timedelta(seconds=20),
-        )
-        started = dict.fromkeys(processes, 0)
-        unsettled: list[dict[str, Any]] = []
-        per_front = {front.name: cases(len(pool_headers)) for front in fronts}
-        async with runtime:
-            for first in range(0, CASES, BATCH):
-                for front in fronts:
-                    by_diagram: dict[int, list[dict[str, Any]]] = defaultdict(list)
-                    for index, case in enumerate(per_front[front.name][first : first + BATCH]):
-                        variables = {key: case[key] for key in ("mode", "payload", "secretName")}
-                        variables["tag"] = f"{front.name}-{first + index}"
-                        by_diagram[case["diagram"]].append(variables)
-                    for diagram, batch in by_diagram.items():
-                        ids = await front.start_many(processes[front.name][diagram], batch)
-                        started[front.name] += sum(i is not None for i in ids)
-                for front in fronts:
-                    counts = await front.wait_settled(
-                        processes[front.name], started[front.name], timeout=120
+
+
+async def test_hostile_jobs_never_stop_a_running_runtime(
+    fronts: list[Engine], figures: Figures
+) -> None:
+    task_type = unique("isolation")
+    pool_headers = CURATED_HEADERS + generated(header_sets, 8)
+    processes = {
+        front.name: [
+            await front.deploy(task_type, headers=headers, retries=1) for headers in pool_headers
+        ]
+        for front in fronts
+    }
+    hook = FailingHook()
+    runtime = Runtime(
+        connectors=[dataclasses.replace(get_spec(hostile), type=task_type)],
+        engines=[front.target.adapter() for front in fronts],
+        secrets=HostileSecrets(),
+        hooks=[hook],
+        long_poll=timedelta(seconds=1),
+        lease=timedelta(seconds=20),
+    )
+    started = dict.fromkeys(processes, 0)
+    unsettled: list[dict[str, Any]] = []
+    per_front = {front.name: cases(len(pool_headers)) for front in fronts}
+    async with runtime:
+        for first in range(0, CASES, BATCH):
+            for front in fronts:
+                by_diagram: dict[int, list[dict[str, Any]]] = defaultdict(list)
+                for index, case in enumerate(per_front[front.name][first : first + BATCH]):
+                    variables = {key: case[key] for key in ("mode", "payload", "secretName")}
+                    variables["tag"] = f"{front.name}-{first + index}"
+                    by_diagram[case["diagram"]].append(variables)
+                for diagram, batch in by_diagram.items():
+                    ids = await front.start_many(processes[front.name][diagram], batch)
+                    started[front.name] += sum(i is not None for i in ids)
+            for front in fronts:
+                counts = await front.wait_settled(
+                    processes[front.name], started[front.name], timeout=120
+                )
+                if counts.settled < started[front.name]:
+                    unsettled.append(
+                        {
+                            "front": front.name,
+                            "batch": first // BATCH,
+                            "counts": counts.__dict__,
+                            "open_jobs": await front.open_jobs(processes[front.name]),
+                        }
                     )
-                    if counts.settled < started[front.name]:
-                        unsettled.append(
-                            {
-                                "front": front.name,
-                                "batch": first // BATCH,
-                                "counts": counts.__dict__,
-                                "open_jobs": await front.open_jobs(processes[front.name]),
-                            }
-                        )
-                assert not unsettled, unsettled
-            ready_at_end = runtime.ready or await _ready_again(runtime)
-            finals = {front.name: await front.counts(processes[front.name]) for front in fronts}
-            messages = [
-                message
-                for front in fronts
-                for pid in processes[front.name]
-                for message in await front.incident_messages(pid)
-            ]
-        figures(
-            cases_per_front=CASES,
-            started=started,
-            completed={name: c.completed for name, c in finals.items()},
-            incidents={name: c.incidents for name, c in finals.items()},
-            hook_failures=runtime.hook_failures,
-            worker_ready_at_end=ready_at_end,
-        )
+            assert not unsettled, unsettled
+        ready_at_end = runtime.ready or await _ready_again(runtime)
+        finals = {front.name: await front.counts(processes[front.name]) for front in fronts}
+        messages = [
+            message
+            for front in fronts
+            for pid in processes[front.name]
+            for message in await front.incident_messages(pid)
+        ]
+    figures(
+        cases_per_front=CASES,
+        started=started,
+        completed={name: c.completed for name, c in finals.items()},
+        incidents={name: c.incidents for name, c in finals.items()},
+        hook_failures=runtime.hook_failures,
+        worker_ready_at_end=ready_at_end,
+    )
     for front in fronts:
         assert started[front.name] >= CASES * 0.9, "the engine refused most starts"
         assert finals[front.name].settled == started[front.name]
