@@ -16,6 +16,7 @@ import http.cookiejar
 import ipaddress
 import socket
 import ssl
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +25,16 @@ import anyio
 import httpcore
 import httpx
 
+from bpmn_bridge import ConnectorError
 from bpmn_bridge.connectors._http_policy import http_policy
 
-__all__ = ["ClientSettings", "HttpClientPool", "aclose_http_clients", "default_pool"]
+__all__ = [
+    "ClientSettings",
+    "HttpClientPool",
+    "aclose_http_clients",
+    "default_pool",
+    "read_limited",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,3 +179,50 @@ default_pool = HttpClientPool()
 async def aclose_http_clients() -> None:
     """Close the HTTP clients the built-in connectors share; call at worker shutdown."""
     await default_pool.aclose()
+
+
+async def read_limited(response: httpx.Response, limit: int, *, action: str) -> bytes:
+    """Read a streamed response's decoded body; past ``limit`` bytes stop and fail.
+
+    gzip is decoded here with a bounded output per step: httpx's own decoder inflates a
+    whole network chunk at once, and 50 KB of gzip can be 50 MB of zeros.
+
+    Args:
+        response: A response sent with ``stream=True``.
+        limit: The most bytes the decoded body may have.
+        action: What was being done, safe to show, e.g. ``"GET https://api.example.com"``.
+
+    Returns:
+        The decoded body.
+
+    Raises:
+        ConnectorError: ``RESPONSE_TOO_LARGE`` past the limit; ``INVALID_RESPONSE`` when the
+            gzip stream is broken.
+    """
+    too_large = ConnectorError(
+        "RESPONSE_TOO_LARGE",
+        f"{action}: the response body is larger than {limit} bytes "
+        "(BPMN_BRIDGE_HTTP_MAX_RESPONSE_BYTES)",
+    )
+    body = bytearray()
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            async for raw in response.aiter_raw():
+                data = raw
+                while data:
+                    body += inflater.decompress(data, limit + 1 - len(body))
+                    if len(body) > limit:
+                        raise too_large
+                    data = inflater.unconsumed_tail
+        except zlib.error:
+            raise ConnectorError(
+                "INVALID_RESPONSE", f"{action}: the response could not be decoded"
+            ) from None
+        return bytes(body)
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)

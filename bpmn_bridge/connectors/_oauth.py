@@ -25,7 +25,9 @@ import anyio
 import httpx
 
 from bpmn_bridge import ConnectorError, RetryableError, SecretMasker
+from bpmn_bridge.connectors._http_clients import read_limited
 from bpmn_bridge.connectors._http_errors import origin_of, translate_transport_error
+from bpmn_bridge.connectors._http_policy import http_policy
 
 __all__ = ["OAuthTokenCache", "TokenKey", "TokenRequest", "default_token_cache"]
 
@@ -198,16 +200,28 @@ class OAuthTokenCache:
         action = f"OAuth token request to {origin_of(request.token_url)}"
         started = self._clock()
         try:
-            response = await client.post(
-                request.token_url,
-                data=form,
-                headers=headers,
-                timeout=timeouts,
+            outgoing = client.build_request(
+                "POST", request.token_url, data=form, headers=headers, timeout=timeouts
             )
+            response = await client.send(outgoing, stream=True)
+            try:
+                # the token URL comes from the model: its answer is bounded like any other
+                content = await read_limited(
+                    response, http_policy().max_response_bytes, action=action
+                )
+            finally:
+                await response.aclose()
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise translate_transport_error(
                 exc, action=action, timeouts=timeouts, redact=redact
             ) from None
+        # the body is decoded already: a Content-Encoding kept here would be decoded twice
+        decoded_headers = [
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in ("content-encoding", "content-length")
+        ]
+        response = httpx.Response(response.status_code, headers=decoded_headers, content=content)
         token, expires_in = _parse_token_response(response, action=action)
         return _Token(token, self._expiry(started, expires_in))
 

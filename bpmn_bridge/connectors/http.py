@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import zlib
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any, Literal, Self
@@ -43,7 +42,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from bpmn_bridge import ConnectorContext, ConnectorError, InputError, SecretMasker, connector
-from bpmn_bridge.connectors._http_clients import ClientSettings, default_pool
+from bpmn_bridge.connectors._http_clients import ClientSettings, default_pool, read_limited
 from bpmn_bridge.connectors._http_errors import origin_of, translate_transport_error
 from bpmn_bridge.connectors._http_policy import HttpPolicy, http_policy
 from bpmn_bridge.connectors._httpx_log_masking import masking_httpx_logs
@@ -305,7 +304,12 @@ async def http_json(request: HttpRequest, context: ConnectorContext) -> HttpResp
     with masking_httpx_logs(redact):
         oauth_token: str | None = None
         if isinstance(auth, OAuthClientCredentials):
-            policy.check_url(httpx.URL(auth.token_url))
+            try:
+                policy.check_url(httpx.URL(auth.token_url))
+            except httpx.InvalidURL:
+                raise ConnectorError(
+                    "INVALID_URL", "the OAuth token URL is not a valid http(s) URL"
+                ) from None
             oauth_token = await default_token_cache.get_token(
                 _token_request(auth), client=client, timeouts=timeouts, redact=redact
             )
@@ -373,7 +377,7 @@ async def _send(
             try:
                 location = response.headers.get("location")
                 if not (request.follow_redirects and response.is_redirect and location):
-                    body = await _read_limited(response, policy.max_response_bytes, action)
+                    body = await read_limited(response, policy.max_response_bytes, action=action)
                     return response, body
             finally:
                 await response.aclose()
@@ -415,41 +419,6 @@ async def _send(
         raise ConnectorError(
             "INVALID_REQUEST", f"{action}: header names and values must be ASCII"
         ) from None
-
-
-async def _read_limited(response: httpx.Response, limit: int, action: str) -> bytes:
-    """Read the decoded body as a stream; past ``limit`` bytes stop and fail.
-
-    gzip is decoded here with a bounded output per step: httpx's own decoder inflates a
-    whole network chunk at once, and 50 KB of gzip can be 50 MB of zeros.
-    """
-    too_large = ConnectorError(
-        "RESPONSE_TOO_LARGE",
-        f"{action}: the response body is larger than {limit} bytes "
-        "(BPMN_BRIDGE_HTTP_MAX_RESPONSE_BYTES)",
-    )
-    body = bytearray()
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            async for raw in response.aiter_raw():
-                data = raw
-                while data:
-                    body += inflater.decompress(data, limit + 1 - len(body))
-                    if len(body) > limit:
-                        raise too_large
-                    data = inflater.unconsumed_tail
-        except zlib.error:
-            raise ConnectorError(
-                "INVALID_RESPONSE", f"{action}: the response could not be decoded"
-            ) from None
-        return bytes(body)
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > limit:
-            raise too_large
-    return bytes(body)
 
 
 def _client(request: HttpRequest, policy: HttpPolicy) -> httpx.AsyncClient:

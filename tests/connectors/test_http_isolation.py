@@ -8,6 +8,7 @@ to http, the response size limit (a gzip bomb), and the operator's egress policy
 from __future__ import annotations
 
 import gzip
+import json
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -63,6 +64,14 @@ async def _bomb(request: web.Request) -> web.Response:
     )
 
 
+async def _gzip_token(request: web.Request) -> web.Response:
+    token = json.dumps({"access_token": "gz-token", "expires_in": 60}).encode()
+    return web.Response(
+        body=gzip.compress(token),
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+
+
 @asynccontextmanager
 async def origin(ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[tuple[str, list]]:
     app = web.Application()
@@ -71,7 +80,8 @@ async def origin(ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[tup
     app.router.add_get("/set-cookie", _set_cookie)
     app.router.add_route("*", "/bounce", _bounce)
     app.router.add_get("/loop", _loop)
-    app.router.add_get("/bomb", _bomb)
+    app.router.add_route("*", "/bomb", _bomb)
+    app.router.add_post("/gzip-token", _gzip_token)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
@@ -238,3 +248,32 @@ def test_bad_egress_settings_name_the_variable() -> None:
     ):
         with pytest.raises(ConfigurationError, match=name):
             HttpPolicy.from_env({name: value})
+
+
+async def test_a_token_endpoint_answering_a_gzip_bomb_stops_at_the_size_limit() -> None:
+    async with origin() as (url, _):
+        with pytest.raises(ConnectorError) as raised:
+            await call(
+                url=f"{url}/record",
+                authentication={
+                    "type": "oauth-client-credentials",
+                    "tokenUrl": f"{url}/bomb",
+                    "clientId": "c",
+                    "clientSecret": "s",
+                },
+            )
+    assert raised.value.code == "RESPONSE_TOO_LARGE"
+
+
+async def test_a_gzip_token_response_is_read_within_the_limit() -> None:
+    async with origin() as (url, seen):
+        await call(
+            url=f"{url}/record",
+            authentication={
+                "type": "oauth-client-credentials",
+                "tokenUrl": f"{url}/gzip-token",
+                "clientId": "c",
+                "clientSecret": "s",
+            },
+        )
+    assert seen[-1]["headers"]["authorization"] == "Bearer gz-token"
