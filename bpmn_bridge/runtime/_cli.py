@@ -149,7 +149,7 @@ def build_runtime(
     runtime.masker.add(*_engine_credentials(env))
     # The built-in HTTP connectors' egress policy; validated even when they are not served,
     # so a mistyped setting is an error rather than a policy silently not in force.
-    from bpmn_bridge.connectors._http_policy import HttpPolicy, set_http_policy
+    from bpmn_bridge.connectors import HttpPolicy, set_http_policy
 
     set_http_policy(HttpPolicy.from_env(env))
     return settings, runtime
