@@ -97,7 +97,7 @@ class _ToCamunda7(Converter):
             if local(child.tag) == "conditionExpression":
                 self.condition(element, child)
         kind = local(element.tag)
-        if kind == "message" and (element.get("name") or "").startswith("="):
+        if kind in ("message", "signal") and (element.get("name") or "").startswith("="):
             message_name = self.juel_of(element, "message name", element.get("name") or "")
             if message_name is not None:
                 element.set("name", message_name)

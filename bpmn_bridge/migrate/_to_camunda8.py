@@ -14,6 +14,7 @@ from bpmn_bridge.migrate._templates import known_template_ids
 from bpmn_bridge.migrate._xml import (
     BPMN,
     CAMUNDA,
+    XSI,
     ZEEBE,
     ext,
     extensions,
@@ -38,6 +39,7 @@ _CONSTRUCTS = {
     "businessRuleTask": "business_rule_task",
     "messageEventDefinition": "message_event",
     "message": "message",
+    "signal": "message",
     "timerEventDefinition": "timer",
     "conditionalEventDefinition": "conditional_event",
 }
@@ -775,20 +777,9 @@ class _ToCamunda8(Converter):
 
     def finish(self, root: Any) -> None:
         ids = {element.get("id"): element for element in root.iter() if element.get("id")}
+        self.conditional_flows(root, ids)
+        _link_flows(root, ids)
         self.subscriptions(root, ids)
-        for flow in root.iter(ext(BPMN, "sequenceFlow")):
-            source = ids.get(flow.get("sourceRef"))
-            if (
-                flow.find(ext(BPMN, "conditionExpression")) is not None
-                and source is not None
-                and not local(source.tag).endswith("Gateway")
-            ):
-                self.note(
-                    flow,
-                    "conditional sequence flow",
-                    f"Camunda 8 takes conditions only on gateways; put an inclusive gateway "
-                    f"after {source.get('id')}",
-                )
         for event in [*root.iter(ext(BPMN, "intermediateThrowEvent")),
                       *root.iter(ext(BPMN, "endEvent"))]:  # fmt: skip
             definition = event.find(ext(BPMN, "messageEventDefinition"))
@@ -804,6 +795,62 @@ class _ToCamunda8(Converter):
                     "a message throw event without an implementation does nothing on Camunda "
                     "7; Camunda 8 needs a job worker for it, so it became a plain event",
                 )
+
+    def conditional_flows(self, root: Any, ids: dict[str, Any]) -> None:
+        """Conditions on flows out of an activity → an inclusive gateway after it.
+
+        Camunda 7 takes every flow out of an activity whose condition holds, and every flow
+        without one; Zeebe takes conditions at gateways only. An inclusive gateway does the
+        same: unconditional flows get ``=true``, the activity's default flow becomes the
+        gateway's.
+        """
+        outgoing: dict[str, list[Any]] = {}
+        for flow in root.iter(ext(BPMN, "sequenceFlow")):
+            outgoing.setdefault(flow.get("sourceRef") or "", []).append(flow)
+        for source_id, flows in outgoing.items():
+            node = ids.get(source_id)
+            if node is None or local(node.tag).endswith("Gateway"):
+                continue
+            if all(flow.find(ext(BPMN, "conditionExpression")) is None for flow in flows):
+                continue
+            container = self.parents.get(node)
+            if container is None:
+                continue
+            gateway_id = _unused_id(f"{source_id}_conditions", ids)
+            gateway = ET.Element(ext(BPMN, "inclusiveGateway"), {"id": gateway_id})
+            ids[gateway_id] = gateway
+            default = node.attrib.pop("default", None)
+            if default:
+                gateway.set("default", default)
+            link_id = _unused_id(f"{source_id}_to_conditions", ids)
+            link = ET.Element(
+                ext(BPMN, "sequenceFlow"),
+                {"id": link_id, "sourceRef": source_id, "targetRef": gateway_id},
+            )
+            ids[link_id] = link
+            index = list(container).index(node) + 1
+            container.insert(index, gateway)
+            container.insert(index + 1, link)
+            moved = {flow.get("id") for flow in flows}
+            for reference in node.findall(ext(BPMN, "outgoing")):
+                if (reference.text or "").strip() in moved:
+                    node.remove(reference)
+            for flow in flows:
+                flow.set("sourceRef", gateway_id)
+                if (
+                    flow.find(ext(BPMN, "conditionExpression")) is None
+                    and flow.get("id") != default
+                ):
+                    condition = ET.SubElement(flow, ext(BPMN, "conditionExpression"))
+                    condition.set(ext(XSI, "type"), "bpmn:tFormalExpression")
+                    condition.text = "=true"
+            self.note(
+                node,
+                "conditional sequence flow",
+                f"Camunda 8 takes conditions at gateways only: the inclusive gateway "
+                f"{gateway_id} after {source_id} takes the same flows (it has no shape in "
+                "the diagram's layout yet)",
+            )
 
     def subscriptions(self, root: Any, ids: dict[str, Any]) -> None:
         """Catching messages need a correlation key on Camunda 8 (not on Camunda 7)."""
@@ -840,6 +887,46 @@ class _ToCamunda8(Converter):
                 f"key in the diagram: {CORRELATION_KEY} was written for {user.get('id')}; "
                 "make the process hold the key in that variable, or change the key",
             )
+
+
+# What the BPMN schema puts before a flow node's incoming/outgoing references.
+_BEFORE_FLOW_REFS = {"documentation", "extensionElements", "auditing", "monitoring",
+                     "categoryValueRef", "incoming", "outgoing"}  # fmt: skip
+
+
+def _link_flows(root: Any, ids: dict[str, Any]) -> None:
+    """Write the ``incoming`` / ``outgoing`` references a hand-made diagram left out.
+
+    Camunda 7 finds a node's flows from the sequence flows; Zeebe reads these references
+    (an event-based gateway "without outgoing flows" is refused), and the Modeler always
+    writes them.
+    """
+    for flow in root.iter(ext(BPMN, "sequenceFlow")):
+        flow_id = flow.get("id")
+        for end, tag in (("sourceRef", "outgoing"), ("targetRef", "incoming")):
+            node = ids.get(flow.get(end))
+            if node is None or not flow_id:
+                continue
+            if any((ref.text or "").strip() == flow_id for ref in node.findall(ext(BPMN, tag))):
+                continue
+            position = 0
+            for index, child in enumerate(node):
+                name = local(child.tag)
+                if child.tag.startswith("{" + BPMN + "}") and name in _BEFORE_FLOW_REFS:
+                    if tag == "incoming" and name == "outgoing":
+                        break
+                    position = index + 1
+            reference = ET.Element(ext(BPMN, tag))
+            reference.text = flow_id
+            node.insert(position, reference)
+
+
+def _unused_id(wanted: str, ids: dict[str, Any]) -> str:
+    candidate, number = wanted, 1
+    while candidate in ids:
+        number += 1
+        candidate = f"{wanted}_{number}"
+    return candidate
 
 
 def _io_mapping(container: Any) -> Any:

@@ -17,6 +17,7 @@ __all__ = [
     "BPMN",
     "CAMUNDA",
     "MODELER",
+    "XSI",
     "ZEEBE",
     "ext",
     "extensions",

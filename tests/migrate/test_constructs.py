@@ -193,7 +193,13 @@ def test_messages_timers_and_events() -> None:
     assert ("silent", "messageEventDefinition") in report
     assert _by_id(root, "shipTimeout").findtext(f".//{B}timeDuration") == "=shipDeadline"
     assert _by_id(root, "nightly").findtext(f".//{B}timeCycle") == "0 0 2 ? * MON-FRI"
-    assert ("t2", "conditional sequence flow") in report
+    assert ("work", "conditional sequence flow") in report
+    gateway = _by_id(root, "work_conditions")
+    assert gateway.tag == f"{B}inclusiveGateway"
+    assert _by_id(root, "t2").get("sourceRef") == "work_conditions"
+    assert _by_id(root, "t3").findtext(f"{B}conditionExpression") == "=true"
+    assert _by_id(root, "work_to_conditions").get("targetRef") == "work_conditions"
+    assert [e.text for e in _by_id(root, "work").findall(f"{B}outgoing")] == ["work_to_conditions"]
     once = _by_id(root, "once")
     assert once.findtext(f".//{B}timeCycle") == "R1/PT1H"
     assert once.find(f".//{B}timeDuration") is None
@@ -230,3 +236,14 @@ def test_items_on_id_less_elements_name_their_owner() -> None:
     assert ("multiInstanceLoopCharacteristics@checkEach", "camunda:asyncBefore") in {
         (i.element_id, i.what) for i in result.report
     }
+
+
+def test_hand_made_flow_references_and_signal_names() -> None:
+    root, _ = _c8("events_collaboration_bpmn2.bpmn")
+    gateway = _by_id(root, "evgw")
+    assert [e.text for e in gateway.findall(f"{B}outgoing")] == ["f10", "f11"]
+    assert [e.text for e in gateway.findall(f"{B}incoming")] == ["f9"]
+    assert gateway[0].tag == f"{B}incoming"  # the schema's order
+    assert _by_id(root, "sig").get("name") == '="alarm-" + string(region)'
+    back = ET.fromstring(migrate_c8_to_c7(ET.tostring(root)).xml)
+    assert _by_id(back, "sig").get("name") == "alarm-${region}"
