@@ -26,8 +26,10 @@ from typing import Any
 
 import httpx
 import pytest
+from aiohttp.test_utils import make_mocked_request
 
-from bpmn_bridge.devengine import DevEngine
+from bpmn_bridge.devengine import DevEngine, DevEngineCore
+from bpmn_bridge.devengine._camunda7_rest import create_camunda7_app
 from tests.support.diagrams import service_task_process
 from tests.support.targets import unique
 
@@ -68,8 +70,10 @@ class Player:
     http: httpx.AsyncClient
     answers: dict[str, Answer] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
 
     async def call(self, step: str, method: str, path: str, **kwargs: Any) -> Any:
+        self.requests.append((method, path))
         response = await self.http.request(method, path, **kwargs)
         content_type = response.headers.get("content-type")
         body: Any = response.text
@@ -346,6 +350,24 @@ def _differences(
     return [f"{step}: {line}" for line in out]
 
 
+async def _routes_not_requested(requests: list[tuple[str, str]]) -> list[str]:
+    """The embedded front's routes (method and path pattern) that no step requested."""
+    app = create_camunda7_app(DevEngineCore())
+    routes = {
+        (route.method, route.resource.canonical)
+        for route in app.router.routes()
+        if route.method != "HEAD" and route.resource is not None
+    }
+    requested = set()
+    for method, path in requests:
+        match = await app.router.resolve(
+            make_mocked_request(method, f"/engine-rest{path}", app=app)
+        )
+        if match.route.resource is not None:
+            requested.add((match.route.method, match.route.resource.canonical))
+    return sorted(f"{method} {path}" for method, path in routes - requested)
+
+
 @pytest.fixture
 async def embedded_url() -> AsyncIterator[str]:
     async with DevEngine(zeebe_port=None) as dev:
@@ -363,6 +385,8 @@ async def test_every_endpoint_answers_as_camunda7_does(
             await play(players[name], process_id, f"{process_id}-topic")
     real, ours = players["real"], players["embedded"]
     assert list(real.answers) == list(ours.answers)
+    uncovered = await _routes_not_requested(ours.requests)
+    assert uncovered == [], f"endpoints the scenario never requests: {uncovered}"
     differences = [
         line
         for step in real.answers
