@@ -4,6 +4,9 @@ Never for production: state lives in memory only. `DevEngineCore` is the engine;
 Zeebe gateway (gRPC) and the Camunda 7 REST API are network fronts on top of it.
 """
 
+import typing
+import warnings
+
 from ._engine import DEFAULT_TENANT, DevEngineCore, JobStream
 from ._errors import (
     BpmnModelError,
@@ -12,7 +15,7 @@ from ._errors import (
     InvalidArgumentError,
     InvalidStateError,
     JobLockedByOtherWorkerError,
-    JobNotFoundError,
+    JobRecordNotFoundError,
     NotFoundError,
     ProcessDefinitionNotFoundError,
     ProcessInstanceNotFoundError,
@@ -24,8 +27,8 @@ from ._model import (
     Incident,
     IncidentType,
     InstanceState,
-    Job,
     JobFilter,
+    JobRecord,
     JobState,
     ProcessDefinition,
     ProcessInstance,
@@ -48,10 +51,10 @@ __all__ = [
     "InstanceState",
     "InvalidArgumentError",
     "InvalidStateError",
-    "Job",
     "JobFilter",
     "JobLockedByOtherWorkerError",
-    "JobNotFoundError",
+    "JobRecord",
+    "JobRecordNotFoundError",
     "JobState",
     "JobStream",
     "NotFoundError",
@@ -61,3 +64,20 @@ __all__ = [
     "ProcessInstanceNotFoundError",
     "TypedValue",
 ]
+
+# Deprecated names, kept for one release: server-side records were called like the
+# connector-side `bpmn_bridge.core.Job` / `JobNotFoundError`.
+_RENAMED = {"Job": JobRecord, "JobNotFoundError": JobRecordNotFoundError}
+
+
+def __getattr__(name: str) -> typing.Any:
+    renamed = _RENAMED.get(name)
+    if renamed is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"bpmn_bridge.devengine.{name} is deprecated and will be removed in the next "
+        f"release; use {renamed.__name__}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return renamed

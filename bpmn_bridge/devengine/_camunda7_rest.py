@@ -40,8 +40,8 @@ from ._model import (
     Incident,
     IncidentType,
     InstanceState,
-    Job,
     JobFilter,
+    JobRecord,
     JobState,
     ProcessDefinition,
     ProcessInstance,
@@ -232,7 +232,7 @@ def _ours(definition: ProcessDefinition) -> bool:
     return definition.flavour != "camunda8"
 
 
-def _job_or_404(engine: DevEngineCore, task_id: str, *, code: int | None = 0) -> Job:
+def _job_or_404(engine: DevEngineCore, task_id: str, *, code: int | None = 0) -> JobRecord:
     key = _key(task_id)
     try:
         if key is None:
@@ -247,11 +247,11 @@ def _job_or_404(engine: DevEngineCore, task_id: str, *, code: int | None = 0) ->
         ) from None
 
 
-def _owner(job: Job) -> str:
+def _owner(job: JobRecord) -> str:
     return job.worker if job.worker is not None else "null"
 
 
-def _require_owner(job: Job, worker: Any, what: str, *, quote: str = "'") -> str:
+def _require_owner(job: JobRecord, worker: Any, what: str, *, quote: str = "'") -> str:
     # Camunda 7 compares the caller with the recorded worker even after the lock expired or
     # was released (then the owner is 'null'); the engine core is more lenient.
     if worker is None:
@@ -372,7 +372,7 @@ def _history_instance_dto(instance: ProcessInstance) -> dict[str, Any]:
     }
 
 
-def _lock_expiration(job: Job) -> int | None:
+def _lock_expiration(job: JobRecord) -> int | None:
     if job.state is JobState.ACTIVATED:
         return job.deadline
     if job.state is JobState.BACKOFF:
@@ -381,7 +381,7 @@ def _lock_expiration(job: Job) -> int | None:
     return None
 
 
-def _task_dto(job: Job) -> dict[str, Any]:
+def _task_dto(job: JobRecord) -> dict[str, Any]:
     definition = job.definition
     return {
         "activityId": job.element_id,
@@ -1008,7 +1008,7 @@ async def _fetch_and_lock(request: web.Request) -> web.Response:
     )
 
 
-def _task_filter(jobs: Iterable[Job], query: Mapping[str, str]) -> list[Job]:
+def _task_filter(jobs: Iterable[JobRecord], query: Mapping[str, str]) -> list[JobRecord]:
     now = _now_ms()
     out = []
     for job in jobs:

@@ -35,8 +35,8 @@ from ._model import (
     Deployment,
     ElementInstanceInfo,
     Incident,
-    Job,
     JobFilter,
+    JobRecord,
     JobState,
     ProcessDefinition,
     ProcessInstance,
@@ -356,11 +356,11 @@ class DevEngineCore:
         """
         self._board.yield_job(job_key)
 
-    def get_job(self, job_key: int) -> Job:
+    def get_job(self, job_key: int) -> JobRecord:
         """An open job.
 
         Raises:
-            JobNotFoundError: unknown, completed or canceled.
+            JobRecordNotFoundError: unknown, completed or canceled.
         """
         return self._board.get(job_key)
 
@@ -370,11 +370,11 @@ class DevEngineCore:
         type: str | None = None,
         instance_key: int | None = None,
         state: JobState | None = None,
-    ) -> list[Job]:
+    ) -> list[JobRecord]:
         """Open jobs, oldest first, optionally filtered (Camunda 7 external task list)."""
         return self._board.find(type=type, instance_key=instance_key, state=state)
 
-    def iter_open_jobs(self) -> Iterable[Job]:
+    def iter_open_jobs(self) -> Iterable[JobRecord]:
         """All open jobs (cheap iteration for inspection)."""
         return self._board.jobs.values()
 
@@ -397,7 +397,7 @@ class DevEngineCore:
                 Zeebe passes ``None`` and, like Zeebe, accepts activated and timed-out jobs.
 
         Raises:
-            JobNotFoundError: unknown or already completed job.
+            JobRecordNotFoundError: unknown or already completed job.
             JobLockedByOtherWorkerError: locked by another worker.
             InvalidStateError: the job failed or threw an error (incident open) or waits
                 for a retry backoff.
@@ -423,7 +423,7 @@ class DevEngineCore:
         ``variables`` are set on the task's local scope (Zeebe FailJob variables).
 
         Raises:
-            JobNotFoundError / JobLockedByOtherWorkerError / InvalidStateError: as
+            JobRecordNotFoundError / JobLockedByOtherWorkerError / InvalidStateError: as
                 `complete_job`; without ``worker`` the job must be activated.
         """
         job = self._board.for_command(job_key, worker, "fail", allow_activatable=worker is not None)
@@ -457,7 +457,7 @@ class DevEngineCore:
 
         Raises:
             InvalidArgumentError: blank error code.
-            JobNotFoundError / JobLockedByOtherWorkerError / InvalidStateError: as
+            JobRecordNotFoundError / JobLockedByOtherWorkerError / InvalidStateError: as
                 `complete_job`.
         """
         if not error_code:
@@ -481,7 +481,7 @@ class DevEngineCore:
                 ``retries`` > 0 (Camunda 7 does; Zeebe needs ResolveIncident).
 
         Raises:
-            JobNotFoundError: unknown job.
+            JobRecordNotFoundError: unknown job.
             InvalidArgumentError: negative retries.
         """
         if retries < 0:
@@ -496,7 +496,7 @@ class DevEngineCore:
         lock owner may extend).
 
         Raises:
-            JobNotFoundError: unknown job.
+            JobRecordNotFoundError: unknown job.
             InvalidArgumentError: ``timeout`` < 0.
             JobLockedByOtherWorkerError: locked by another worker.
             InvalidStateError: not locked (never activated or lock expired).
@@ -507,7 +507,7 @@ class DevEngineCore:
         """Release a job's lock so it can be activated again (Camunda 7 unlock).
 
         Raises:
-            JobNotFoundError: unknown job.
+            JobRecordNotFoundError: unknown job.
         """
         job = self._board.get(job_key)
         if job.state is JobState.ACTIVATED:

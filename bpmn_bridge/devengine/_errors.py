@@ -8,7 +8,7 @@ Camunda 7 exception types for the REST front)::
     ├── NotFoundError                  unknown or already finished key/id
     │   ├── ProcessDefinitionNotFoundError
     │   ├── ProcessInstanceNotFoundError
-    │   ├── JobNotFoundError
+    │   ├── JobRecordNotFoundError
     │   └── IncidentNotFoundError
     ├── InvalidArgumentError           malformed request (bad retries, blank type, ...)
     │   └── BpmnModelError             model not parseable or outside the supported subset
@@ -29,7 +29,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidStateError",
     "JobLockedByOtherWorkerError",
-    "JobNotFoundError",
+    "JobRecordNotFoundError",
     "NotFoundError",
     "ProcessDefinitionNotFoundError",
     "ProcessInstanceNotFoundError",
@@ -52,7 +52,7 @@ class ProcessInstanceNotFoundError(NotFoundError):
     """No (active) process instance has the given key."""
 
 
-class JobNotFoundError(NotFoundError):
+class JobRecordNotFoundError(NotFoundError):
     """No open job has the given key; completed or canceled jobs are gone."""
 
 

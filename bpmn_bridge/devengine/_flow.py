@@ -35,7 +35,7 @@ from ._model import (
     Incident,
     IncidentType,
     InstanceState,
-    Job,
+    JobRecord,
     JobState,
     ProcessInstance,
     TypedValue,
@@ -57,7 +57,7 @@ class ElementInstance:
     key: int
     node: FlowNode
     local: dict[str, TypedValue] = field(default_factory=dict)
-    job: Job | None = None
+    job: JobRecord | None = None
     incident: Incident | None = None
 
 
@@ -204,7 +204,7 @@ class Flow:
         run, ei = self.scope(scope_key, active_only=True)
         (ei.local if ei is not None else run.instance.variables).pop(name, None)
 
-    def job_variables(self, job: Job, local_only: bool) -> dict[str, TypedValue]:
+    def job_variables(self, job: JobRecord, local_only: bool) -> dict[str, TypedValue]:
         """The variables a job's worker sees: its task's local scope over the root."""
         run, ei = self._scopes[job.element_instance_key]
         if local_only:
@@ -273,7 +273,7 @@ class Flow:
         kind: IncidentType,
         message: str,
         *,
-        job: Job | None = None,
+        job: JobRecord | None = None,
     ) -> None:
         """Open an incident on an element instance; the token waits there."""
         incident = Incident(
@@ -479,7 +479,7 @@ class ServiceTask:
                 f"Failed to evaluate job type or retries of '{node.id}': {exc}",
             )
             return
-        job = Job(
+        job = JobRecord(
             key=flow.next_key(),
             type=job_type,
             instance=run.instance,
@@ -496,7 +496,7 @@ class ServiceTask:
 
     def complete(
         self,
-        job: Job,
+        job: JobRecord,
         *,
         variables: Mapping[str, Any] | None,
         local_variables: Mapping[str, Any] | None,
@@ -534,7 +534,7 @@ class ServiceTask:
 
     def fail(
         self,
-        job: Job,
+        job: JobRecord,
         *,
         retries: int,
         error_message: str | None,
@@ -565,7 +565,7 @@ class ServiceTask:
 
     def throw_error(
         self,
-        job: Job,
+        job: JobRecord,
         *,
         error_code: str,
         error_message: str | None,
@@ -607,7 +607,7 @@ class ServiceTask:
         flow.take_outgoing(run, boundary)
         flow.drain()
 
-    def set_retries(self, job: Job, retries: int, *, resolve_incident: bool) -> None:
+    def set_retries(self, job: JobRecord, retries: int, *, resolve_incident: bool) -> None:
         """New retries; 0 on a waiting job opens an incident (Camunda 7 ``setRetries``)."""
         flow = self._flow
         job.retries = retries
@@ -625,7 +625,7 @@ class ServiceTask:
             flow.resolve_incident(ei.incident.key)
 
     @staticmethod
-    def check_resolvable(incident: Incident, job: Job) -> None:
+    def check_resolvable(incident: Incident, job: JobRecord) -> None:
         """A no-retries incident can only be resolved once the job has retries again.
 
         Raises:
@@ -637,7 +637,7 @@ class ServiceTask:
                 "retries left; update its retries first"
             )
 
-    def retry(self, job: Job) -> None:
+    def retry(self, job: JobRecord) -> None:
         """Offer the job again after its incident was resolved."""
         job.retry_at = None
         self._board.make_activatable(job)

@@ -21,13 +21,13 @@ from ._errors import (
     InvalidArgumentError,
     InvalidStateError,
     JobLockedByOtherWorkerError,
-    JobNotFoundError,
+    JobRecordNotFoundError,
 )
-from ._model import ActivatedJob, Job, JobFilter, JobState, TypedValue, norm_tenant, now_ms
+from ._model import ActivatedJob, JobFilter, JobRecord, JobState, TypedValue, norm_tenant, now_ms
 
 __all__ = ["JobBoard", "JobStream", "ScopeVariables"]
 
-ScopeVariables = Callable[[Job, bool], dict[str, TypedValue]]
+ScopeVariables = Callable[[JobRecord, bool], dict[str, TypedValue]]
 """What a job's worker sees: ``(job, local_only)`` → the variables of the job's scope."""
 
 
@@ -91,41 +91,41 @@ class JobBoard:
 
     def __init__(self, scope_variables: ScopeVariables) -> None:
         self._scope_variables = scope_variables
-        self.jobs: dict[int, Job] = {}
+        self.jobs: dict[int, JobRecord] = {}
         self.streams: dict[str, list[JobStream]] = {}
-        self._activatable: dict[str, dict[int, Job]] = {}
+        self._activatable: dict[str, dict[int, JobRecord]] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._waiters: dict[str, list[_Waiter]] = {}
 
     # ------------------------------------------------------------- lookups
 
-    def get(self, job_key: int) -> Job:
+    def get(self, job_key: int) -> JobRecord:
         """An open job.
 
         Raises:
-            JobNotFoundError: unknown, completed or canceled.
+            JobRecordNotFoundError: unknown, completed or canceled.
         """
         job = self.jobs.get(job_key)
         if job is None:
-            raise JobNotFoundError(
+            raise JobRecordNotFoundError(
                 f"Expected to find job with key '{job_key}', but no such job was found"
             )
         return job
 
     def for_command(
         self, job_key: int, worker: str | None, verb: str, *, allow_activatable: bool
-    ) -> Job:
+    ) -> JobRecord:
         """The open job a worker command (complete, fail, throw) may act on.
 
         Raises:
-            JobNotFoundError: unknown job.
+            JobRecordNotFoundError: unknown job.
             JobLockedByOtherWorkerError: ``worker`` given and another worker holds it.
             InvalidStateError: the job is not in a state the command accepts.
         """
         job = self.get(job_key)
         if worker is not None and job.worker is not None and job.worker != worker:
             raise JobLockedByOtherWorkerError(
-                f"Job '{job_key}' cannot be {verb.split()[0]}d by worker '{worker}'. "
+                f"JobRecord '{job_key}' cannot be {verb.split()[0]}d by worker '{worker}'. "
                 f"It is locked by worker '{job.worker}'."
             )
         allowed = (
@@ -151,7 +151,7 @@ class JobBoard:
         type: str | None = None,
         instance_key: int | None = None,
         state: JobState | None = None,
-    ) -> list[Job]:
+    ) -> list[JobRecord]:
         """Open jobs, oldest first, optionally filtered."""
         return [
             job
@@ -222,7 +222,7 @@ class JobBoard:
 
     # ------------------------------------------------------ job state changes
 
-    def post(self, job: Job) -> None:
+    def post(self, job: JobRecord) -> None:
         """Open a new job and offer it to streams, pollers or the pool."""
         self.jobs[job.key] = job
         self.make_activatable(job)
@@ -233,7 +233,7 @@ class JobBoard:
         if job is not None and job.state is JobState.ACTIVATED:
             self.release(job)
 
-    def release(self, job: Job) -> None:
+    def release(self, job: JobRecord) -> None:
         """Drop an activated job's lock and owner and offer it again."""
         self._cancel_timer(job.key)
         job.deadline = None
@@ -259,7 +259,7 @@ class JobBoard:
 
     def record_failure(
         self,
-        job: Job,
+        job: JobRecord,
         *,
         retries: int,
         error_message: str | None,
@@ -288,25 +288,25 @@ class JobBoard:
             self.make_activatable(job)
         return False
 
-    def park(self, job: Job, state: JobState) -> None:
+    def park(self, job: JobRecord, state: JobState) -> None:
         """Take a job out of circulation (``FAILED`` / ``ERROR_THROWN``) while it stays open."""
         self._cancel_timer(job.key)
         self._unqueue(job)
         job.state = state
 
-    def record_uncaught_error(self, job: Job, *, error_message: str | None) -> None:
+    def record_uncaught_error(self, job: JobRecord, *, error_message: str | None) -> None:
         """Park a job whose BPMN error nothing caught; it waits for its incident."""
         self.park(job, JobState.ERROR_THROWN)
         job.deadline = None
         job.error_message = error_message
 
-    def finish(self, job: Job) -> None:
+    def finish(self, job: JobRecord) -> None:
         """Close a job for good (completed, caught error, or its element left)."""
         self._cancel_timer(job.key)
         self._unqueue(job)
         self.jobs.pop(job.key, None)
 
-    def make_activatable(self, job: Job) -> None:
+    def make_activatable(self, job: JobRecord) -> None:
         """Hand the job to a stream, else a waiting poller, else the pool."""
         job.state = JobState.ACTIVATABLE
         streams = self.streams.get(job.type)
@@ -363,7 +363,7 @@ class JobBoard:
                 )
 
     @staticmethod
-    def _matches(job: Job, job_filter: JobFilter) -> bool:
+    def _matches(job: JobRecord, job_filter: JobFilter) -> bool:
         inst = job.instance
         if job_filter.business_key is not None and inst.business_key != job_filter.business_key:
             return False
@@ -398,7 +398,7 @@ class JobBoard:
                     return False
         return True
 
-    def _activate(self, job: Job, worker: str, job_filter: JobFilter) -> ActivatedJob:
+    def _activate(self, job: JobRecord, worker: str, job_filter: JobFilter) -> ActivatedJob:
         self._unqueue(job)
         job.activation_count += 1
         self._lock(job, worker, job_filter.lock_duration)
@@ -429,7 +429,7 @@ class JobBoard:
             filter=job_filter,
         )
 
-    def _lock(self, job: Job, worker: str, seconds: float) -> None:
+    def _lock(self, job: JobRecord, worker: str, seconds: float) -> None:
         self._cancel_timer(job.key)
         job.state = JobState.ACTIVATED
         job.worker = worker
@@ -437,7 +437,7 @@ class JobBoard:
         loop = asyncio.get_running_loop()
         self._timers[job.key] = loop.call_later(seconds, self._lease_expired, job)
 
-    def _lease_expired(self, job: Job) -> None:
+    def _lease_expired(self, job: JobRecord) -> None:
         self._timers.pop(job.key, None)
         if job.state is JobState.ACTIVATED and self.jobs.get(job.key) is job:
             # The worker name stays: Camunda 7 lets the old owner still finish the task
@@ -445,7 +445,7 @@ class JobBoard:
             job.deadline = None
             self.make_activatable(job)
 
-    def _backoff_over(self, job: Job) -> None:
+    def _backoff_over(self, job: JobRecord) -> None:
         self._timers.pop(job.key, None)
         if job.state is JobState.BACKOFF and self.jobs.get(job.key) is job:
             job.retry_at = None
@@ -456,7 +456,7 @@ class JobBoard:
         if handle is not None:
             handle.cancel()
 
-    def _unqueue(self, job: Job) -> None:
+    def _unqueue(self, job: JobRecord) -> None:
         pool = self._activatable.get(job.type)
         if pool is not None:
             pool.pop(job.key, None)

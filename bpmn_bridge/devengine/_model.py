@@ -2,7 +2,7 @@
 
 The engine owns its state; the objects below are either frozen snapshots
 (`ActivatedJob`, `Deployment`, `ProcessDefinition`, `JobFilter`) or live engine records
-(`ProcessInstance`, `Job`, `Incident`) that callers must treat as read-only — change
+(`ProcessInstance`, `JobRecord`, `Incident`) that callers must treat as read-only — change
 state only through `DevEngineCore` methods.
 
 Times are wall-clock epoch milliseconds (what both protocols report); durations passed to
@@ -31,8 +31,8 @@ __all__ = [
     "Incident",
     "IncidentType",
     "InstanceState",
-    "Job",
     "JobFilter",
+    "JobRecord",
     "JobState",
     "ProcessDefinition",
     "ProcessInstance",
@@ -244,8 +244,11 @@ class ProcessInstance:
 
 
 @dataclass(eq=False, slots=True)
-class Job:
-    """An open job (Zeebe job / Camunda 7 external task); live record, read-only for callers.
+class JobRecord:
+    """The engine's record of an open job (Zeebe job / Camunda 7 external task).
+
+    A live record, read-only for callers. Named apart from `bpmn_bridge.core.Job`, which is
+    what a worker receives on the other side of the wire.
 
     Attributes:
         key: int64 key (Camunda 7 external task id is ``str(key)``).
@@ -400,7 +403,7 @@ class JobFilter:
 class ActivatedJob:
     """Snapshot of a job taken at activation, with the variables the worker asked for.
 
-    Attributes mirror `Job`; ``variables`` is the merged view (task-local scope over root
+    Attributes mirror `JobRecord`; ``variables`` is the merged view (task-local scope over root
     scope) filtered by the `JobFilter`; ``filter`` is the filter that matched (so a
     Camunda 7 front knows e.g. whether to include extension properties).
     """

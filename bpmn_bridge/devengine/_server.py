@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 
 from ._engine import DevEngineCore
-from ._model import Deployment, Incident, Job, ProcessInstance, TypedValue
+from ._model import Deployment, Incident, JobRecord, ProcessInstance, TypedValue
 from ._zeebe_gateway import start_zeebe_server
 
 __all__ = ["DevEngine"]
@@ -241,7 +241,7 @@ class DevEngine:
         key = instance.key if isinstance(instance, ProcessInstance) else instance
         return self.core.list_incidents(instance_key=key)
 
-    def jobs(self, instance: ProcessInstance | int | None = None) -> list[Job]:
+    def jobs(self, instance: ProcessInstance | int | None = None) -> list[JobRecord]:
         """Open jobs, of one instance or all."""
         key = instance.key if isinstance(instance, ProcessInstance) else instance
         return self.core.list_jobs(instance_key=key)

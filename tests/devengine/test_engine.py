@@ -15,7 +15,7 @@ from bpmn_bridge.devengine import (
     InvalidStateError,
     JobFilter,
     JobLockedByOtherWorkerError,
-    JobNotFoundError,
+    JobRecordNotFoundError,
     JobState,
     ProcessDefinitionNotFoundError,
     TypedValue,
@@ -62,7 +62,7 @@ async def test_complete_with_variables_ends_instance() -> None:
     engine.complete_job(job.key, variables={"b": 2})
     assert instance.state is InstanceState.COMPLETED
     assert instance.plain_variables() == {"a": 1, "b": 2}
-    with pytest.raises(JobNotFoundError):
+    with pytest.raises(JobRecordNotFoundError):
         engine.complete_job(job.key)
 
 
