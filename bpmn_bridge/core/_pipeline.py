@@ -149,11 +149,10 @@ class JobPipeline:
                 variables, arguments = dict(job.variables), {}
         except InputError as exc:
             return self._incident(exc)
-        except Exception as exc:
+        except _ProviderFailed as exc:
             # A secret provider that failed (an unreadable secret file, a vault outage):
             # the job may succeed once an operator fixes it, so it spends a retry.
-            message = f"Secrets could not be read: {type(exc).__name__}: {exc}"
-            return self._failure(exc, job, headers, {}, message, map_error=False)
+            return self._failure(exc, job, headers, {}, str(exc), map_error=False)
         logger = JobLogger(
             self.logger,
             {"job_id": job.info.id, "connector": spec.type, "engine": job.info.engine},
@@ -314,6 +313,8 @@ class JobPipeline:
             text = exc.message
         elif isinstance(exc, ConnectorError):
             text = f"Connector error {exc.code}: {exc.message}"
+        elif isinstance(exc, _ProviderFailed):  # from context.secret() in the connector
+            text = str(exc)
         else:
             text = message or f"{type(exc).__name__}: {exc}"
         return Failed(self.masker.mask(text), retries=retries, backoff=backoff, details=details)
@@ -374,6 +375,10 @@ class JobPipeline:
         )
 
 
+class _ProviderFailed(Exception):
+    """A secret provider raised; the message names the secret, never a value."""
+
+
 class _RecordingProvider:
     """Hands out secrets and tells the masker each value, so none is ever shown."""
 
@@ -384,7 +389,12 @@ class _RecordingProvider:
         self._masker = masker
 
     def get(self, name: str) -> str | None:
-        value = self._provider.get(name)
+        try:
+            value = self._provider.get(name)
+        except Exception as exc:
+            raise _ProviderFailed(
+                f"Secrets could not be read: secret '{name}': {_describe(exc)}"
+            ) from exc
         if value and value not in self._masker:
             self._masker.add(value)
         return value

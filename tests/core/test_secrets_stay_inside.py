@@ -147,3 +147,16 @@ async def test_a_bad_secrets_directory_fails_the_job_that_asked_and_is_retried(
     assert outcome.retries == 1, "a secrets problem an operator can fix spends one retry"
     assert "Secrets could not be read" in outcome.message and "KEYSTORE" in outcome.message
     assert "keystore" not in outcome.message
+
+
+class _Vault:
+    def get(self, name: str) -> str | None:
+        raise ConnectionError("vault unreachable")
+
+
+async def test_a_provider_failing_inside_context_secret_spends_a_retry() -> None:
+    outcome = await run_connector(by_name, variables={}, secrets=_Vault())
+    assert isinstance(outcome, Failed) and outcome.retries == 1
+    assert outcome.message == (
+        "Secrets could not be read: secret 'API_KEY': ConnectionError: vault unreachable"
+    )
