@@ -22,7 +22,7 @@ from bpmn_bridge.core import (
     JobNotFoundError,
 )
 
-__all__ = ["InMemoryEngine", "RecordedOutcome"]
+__all__ = ["InMemoryAdapter", "RecordedOutcome"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ class _StoredJob:
     deliveries: int = 0
 
 
-class InMemoryEngine:
+class InMemoryAdapter:
     """An engine adapter whose engine lives in memory.
 
     Args:
@@ -101,7 +101,7 @@ class InMemoryEngine:
 
     # -- EngineAdapter ------------------------------------------------------------
 
-    async def __aenter__(self) -> InMemoryEngine:
+    async def __aenter__(self) -> InMemoryAdapter:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

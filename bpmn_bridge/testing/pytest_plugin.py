@@ -6,7 +6,7 @@ by name:
 - ``dev_engine``: a fresh :class:`~bpmn_bridge.devengine.DevEngine` per test, both fronts on
   free loopback ports (Zeebe gRPC at ``dev_engine.zeebe_address``, Camunda 7 REST at
   ``dev_engine.camunda7_url``).
-- ``in_memory_engine``: an :class:`~bpmn_bridge.testing.InMemoryEngine` adapter, for tests
+- ``in_memory_engine``: an :class:`~bpmn_bridge.testing.InMemoryAdapter`, for tests
   of runtime behaviour without any protocol.
 
 The async fixture needs pytest-asyncio (or anyio's pytest plugin); without it only the
@@ -20,13 +20,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bpmn_bridge.testing._memory import InMemoryEngine
+from bpmn_bridge.testing._memory import InMemoryAdapter
 
 
 @pytest.fixture
-def in_memory_engine() -> InMemoryEngine:
+def in_memory_engine() -> InMemoryAdapter:
     """An engine adapter living in memory."""
-    return InMemoryEngine()
+    return InMemoryAdapter()
 
 
 if importlib.util.find_spec("pytest_asyncio") is not None:

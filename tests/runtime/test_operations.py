@@ -14,7 +14,7 @@ import pytest
 from bpmn_bridge import ConfigurationError, ConnectorContext, SecretMasker, connector
 from bpmn_bridge.runtime import Metrics, OpsServer, Runtime, configure_logging, discover_connectors
 from bpmn_bridge.runtime._discovery import load_reference
-from bpmn_bridge.testing import InMemoryEngine
+from bpmn_bridge.testing import InMemoryAdapter
 
 
 @connector(type="echo")
@@ -27,7 +27,7 @@ CONNECTORS = [echo]
 
 
 async def test_health_and_metrics_endpoint() -> None:
-    engine = InMemoryEngine("camunda7")
+    engine = InMemoryAdapter("camunda7")
     metrics = Metrics()
     runtime = Runtime(
         connectors=[echo], engines=[engine], hooks=[metrics], long_poll=timedelta(seconds=0.2)
@@ -60,7 +60,7 @@ async def test_health_and_metrics_endpoint() -> None:
 
 
 async def test_json_logs_are_bound_to_the_job_and_masked() -> None:
-    engine = InMemoryEngine("zeebe")
+    engine = InMemoryAdapter("zeebe")
     stream = io.StringIO()
     runtime = Runtime(
         connectors=[echo],

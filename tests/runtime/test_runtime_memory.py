@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from bpmn_bridge import ConfigurationError, ConnectorContext, connector
 from bpmn_bridge.runtime import Metrics, Runtime
-from bpmn_bridge.testing import InMemoryEngine
+from bpmn_bridge.testing import InMemoryAdapter
 
 
 class Numbers(BaseModel):
@@ -26,7 +26,7 @@ async def add(n: Numbers) -> dict[str, int]:
 
 
 async def test_serves_jobs_on_two_engines_with_one_connector() -> None:
-    zeebe, camunda7 = InMemoryEngine("zeebe"), InMemoryEngine("camunda7")
+    zeebe, camunda7 = InMemoryAdapter("zeebe"), InMemoryAdapter("camunda7")
     for i in range(10):
         zeebe.add_job("add", {"a": i, "b": 1})
         camunda7.add_job("add", {"a": i, "b": 2})
@@ -40,7 +40,7 @@ async def test_serves_jobs_on_two_engines_with_one_connector() -> None:
 
 
 async def test_never_runs_or_fetches_more_than_max_concurrency() -> None:
-    engine = InMemoryEngine()
+    engine = InMemoryAdapter()
     running = 0
     peak = 0
     gate = anyio.Event()
@@ -69,7 +69,7 @@ async def test_never_runs_or_fetches_more_than_max_concurrency() -> None:
 
 
 async def test_sync_connector_does_not_block_the_loop() -> None:
-    engine = InMemoryEngine()
+    engine = InMemoryAdapter()
     release = threading.Event()
 
     @connector(type="blocking", max_concurrency=2)
@@ -93,7 +93,7 @@ async def test_sync_connector_does_not_block_the_loop() -> None:
 
 
 async def test_long_job_has_its_lease_extended_and_is_not_redelivered() -> None:
-    engine = InMemoryEngine()
+    engine = InMemoryAdapter()
 
     @connector(type="long", timeout=timedelta(seconds=10))
     async def long() -> None:
@@ -115,7 +115,7 @@ async def test_long_job_has_its_lease_extended_and_is_not_redelivered() -> None:
 
 
 async def test_reconnects_after_an_outage_and_completes_everything() -> None:
-    engine = InMemoryEngine()
+    engine = InMemoryAdapter()
     metrics = Metrics()
     engine.online = False
     for i in range(5):
@@ -142,7 +142,7 @@ async def test_reconnects_after_an_outage_and_completes_everything() -> None:
 
 
 async def test_graceful_stop_drains_in_flight_jobs() -> None:
-    engine = InMemoryEngine()
+    engine = InMemoryAdapter()
     started = anyio.Event()
 
     @connector(type="drain")
@@ -161,7 +161,7 @@ async def test_graceful_stop_drains_in_flight_jobs() -> None:
 
 
 async def test_jobs_past_the_grace_period_are_handed_back() -> None:
-    engine = InMemoryEngine()
+    engine = InMemoryAdapter()
     started = anyio.Event()
     metrics = Metrics()
 
@@ -188,7 +188,7 @@ async def test_jobs_past_the_grace_period_are_handed_back() -> None:
 
 
 async def test_failures_and_bpmn_errors_are_reported() -> None:
-    engine = InMemoryEngine()
+    engine = InMemoryAdapter()
 
     class In(BaseModel):
         mode: str
@@ -220,4 +220,4 @@ def test_configuration_errors_are_clear() -> None:
     with pytest.raises(ConfigurationError, match="at least one engine"):
         Runtime(connectors=[add], engines=[])
     with pytest.raises(ConfigurationError, match="Two engines named 'x'"):
-        Runtime(connectors=[add], engines=[InMemoryEngine("x"), InMemoryEngine("x")])
+        Runtime(connectors=[add], engines=[InMemoryAdapter("x"), InMemoryAdapter("x")])

@@ -11,7 +11,7 @@ from bpmn_bridge import connector
 from bpmn_bridge.adapters import Camunda7Adapter, Camunda7Config
 from bpmn_bridge.devengine import DevEngine
 from bpmn_bridge.runtime import Runtime
-from bpmn_bridge.testing import InMemoryEngine
+from bpmn_bridge.testing import InMemoryAdapter
 from tests.support.diagrams import service_task_process
 
 
@@ -35,7 +35,7 @@ async def test_dev_engine_fixture_serves_camunda7(dev_engine: DevEngine) -> None
         assert (await http.get(f"{dev_engine.camunda7_url}/version")).status_code == 200
 
 
-async def test_in_memory_engine_fixture(in_memory_engine: InMemoryEngine) -> None:
+async def test_in_memory_engine_fixture(in_memory_engine: InMemoryAdapter) -> None:
     in_memory_engine.add_job("greet", {"name": "Bo"})
     async with Runtime(
         connectors=[greet], engines=[in_memory_engine], long_poll=timedelta(seconds=1)

@@ -1,0 +1,20 @@
+"""The test kit's renamed names keep working for one release, with a warning."""
+
+from __future__ import annotations
+
+import pytest
+
+import bpmn_bridge.testing as testing
+from bpmn_bridge.testing import InMemoryAdapter
+
+
+def test_in_memory_engine_warns_and_is_the_adapter() -> None:
+    with pytest.warns(DeprecationWarning, match="InMemoryEngine is deprecated.*InMemoryAdapter"):
+        old = testing.InMemoryEngine
+    assert old is InMemoryAdapter
+    assert old("zeebe").name == "zeebe"
+
+
+def test_unknown_names_are_still_attribute_errors() -> None:
+    with pytest.raises(AttributeError, match="NoSuchName"):
+        testing.NoSuchName  # noqa: B018
