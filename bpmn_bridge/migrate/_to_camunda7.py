@@ -153,13 +153,10 @@ class _ToCamunda7(Converter):
             return
         try:
             juel = feel_to_juel(text)
-        except Unconvertible as exc:
-            self.note(
-                flow,
-                f"condition {text}",
-                f"FEEL outside the convertible subset: {exc}; kept unchanged until "
-                "rewritten in JUEL",
-            )
+        except Unconvertible:
+            # Camunda 7 evaluates FEEL conditions itself (its FEEL engine, language="feel").
+            condition.text = text[1:].strip()
+            condition.set("language", "feel")
             return
         if not juel.startswith("${"):
             self.note(flow, f"condition {text}", "a constant text is no condition")
@@ -315,14 +312,29 @@ class _ToCamunda7(Converter):
                     "Camunda 7 parameters cannot write into a nested variable",
                 )
                 continue
-            try:
-                text = "" if source.strip() in ("=null", "null") else feel_to_juel(source)
-            except Unconvertible as exc:
-                self.note(
-                    element, f"zeebe:{kind} {target}", f"FEEL outside the convertible subset: {exc}"
-                )
-                continue
             tag = "inputParameter" if kind == "input" else "outputParameter"
+            if not source.strip().startswith("="):
+                # A static Zeebe value is text, whatever it looks like.
+                if "${" in source or "#{" in source:
+                    self.note(
+                        element,
+                        f"zeebe:{kind} {target}",
+                        "the text would read as a JUEL expression on Camunda 7",
+                    )
+                    continue
+                outputs = outputs or kind == "output"
+                parameter = ET.SubElement(io, ext(CAMUNDA, tag), {"name": target})
+                parameter.text = source or None
+                continue
+            try:
+                text = "" if source.strip() == "=null" else feel_to_juel(source)
+            except Unconvertible:
+                # A FEEL script value: Camunda 7 runs it with its FEEL engine.
+                outputs = outputs or kind == "output"
+                parameter = ET.SubElement(io, ext(CAMUNDA, tag), {"name": target})
+                script = ET.SubElement(parameter, ext(CAMUNDA, "script"), {"scriptFormat": "feel"})
+                script.text = source.strip()[1:].strip()
+                continue
             outputs = outputs or kind == "output"
             parameter = ET.SubElement(io, ext(CAMUNDA, tag), {"name": target})
             parameter.text = text or None

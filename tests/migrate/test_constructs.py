@@ -247,3 +247,23 @@ def test_hand_made_flow_references_and_signal_names() -> None:
     assert _by_id(root, "sig").get("name") == '="alarm-" + string(region)'
     back = ET.fromstring(migrate_c8_to_c7(ET.tostring(root)).xml)
     assert _by_id(back, "sig").get("name") == "alarm-${region}"
+
+
+def test_feel_outside_the_juel_subset_stays_feel_on_camunda7() -> None:
+    root, report = _c7("constructs_handmade.bpmn")
+    condition = _by_id(root, "n2").find(f"{B}conditionExpression")
+    assert condition is not None
+    assert (condition.get("language"), condition.text) == ("feel", "count(items) > 1")
+    parameters = {p.get("name"): p for p in _by_id(root, "notifyAll").iter(f"{C}inputParameter")}
+    script = parameters["recipientCount"].find(f"{C}script")
+    assert script is not None
+    assert (script.get("scriptFormat"), script.text) == ("feel", "count(order.recipients)")
+    # A static Zeebe value is text: "${" in it would become JUEL on Camunda 7.
+    assert "plain" not in parameters
+    assert ("notifyAll", "zeebe:input plain") in report
+    again = ET.fromstring(migrate_c7_to_c8(ET.tostring(root)).xml)
+    inputs = {
+        i.get("target"): i.get("source") for i in _by_id(again, "notifyAll").iter(f"{Z}input")
+    }
+    assert inputs["recipientCount"] == "=count(order.recipients)"
+    assert _by_id(again, "n2").findtext(f"{B}conditionExpression") == "=count(items) > 1"
