@@ -244,7 +244,7 @@ class JobPipeline:
         if headers.result_expression is not None:
             scope = dict(value) if isinstance(value, dict) else {}
             scope["response"] = value
-            mapped = headers.result_expression.evaluate(scope)
+            mapped = headers.result_expression.evaluate_json(scope)
             if mapped is not None and not isinstance(mapped, dict):
                 raise InvalidHeaderError(
                     RESULT_EXPRESSION,

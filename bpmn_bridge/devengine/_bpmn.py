@@ -112,7 +112,7 @@ def _compile_feel(src: str, element_id: str, element_type: str) -> Evaluator:
             element_id=element_id,
             element_type=element_type,
         ) from exc
-    evaluate: Evaluator = expression.evaluate
+    evaluate: Evaluator = expression.evaluate_json
     return evaluate
 
 

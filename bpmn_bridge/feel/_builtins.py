@@ -1,94 +1,880 @@
-"""Built-in FEEL functions of the supported subset, and the names of unsupported ones.
+"""Camunda FEEL's built-in functions (feel-scala 1.19), plus the connector functions
+``bpmnError`` and ``jobError``.
 
-Each implementation takes already-evaluated positional arguments and follows FEEL's rule
-that wrong argument types yield null.
+Each name maps to overloads chosen by argument count (positional calls) or by parameter
+names (named calls), as Camunda resolves them. Implementations take evaluated arguments and
+return ``None`` where Camunda reports "illegal arguments" (a warning and null). They raise
+:class:`FeelEvaluationError` where Camunda fails the whole evaluation; any other exception
+inside an implementation is turned into such a failure by :func:`invoke_overload`, as a Java
+exception thrown inside Camunda's function fails the evaluation.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import functools
+import random
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_EVEN
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from typing import Any
 
 from ._errors import FeelEvaluationError
 from ._results import BpmnErrorResult, JobErrorResult
-from ._semantics import is_number, to_text
+from ._semantics import add, divide, feel_equal, feel_order, same_kind_comparable
+from ._temporal import parse_date, parse_date_and_time, parse_duration, parse_temporal, parse_time
+from ._temporal import zone as parse_zone
+from ._text import to_text
+from ._values import (
+    D128,
+    EXACT,
+    FeelFunction,
+    FeelRange,
+    YearMonthDuration,
+    ZonedTime,
+    fail,
+    from_decimal,
+    from_float,
+    kind,
+    num,
+)
 
-__all__ = ["MULTI_WORD_FUNCTIONS", "SUPPORTED_FUNCTIONS", "UNSUPPORTED_FUNCTIONS", "FunctionSpec"]
+__all__ = [
+    "NONDETERMINISTIC",
+    "Overload",
+    "builtin_names",
+    "builtin_overloads",
+    "failure",
+    "invoke_overload",
+    "parse_at",
+]
 
-_MANY = 1 << 16
-_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+NONDETERMINISTIC = frozenset({"now", "today", "random number", "uuid"})
 
 
 @dataclass(frozen=True, slots=True)
-class FunctionSpec:
-    arity: tuple[int, int]
+class Overload:
+    params: tuple[str, ...]
     impl: Callable[..., Any]
+    varargs: bool = False
 
 
-def _string(value: Any) -> Any:
-    return None if value is None else to_text(value)
+_REGISTRY: dict[str, list[Overload]] = {}
 
 
-def _number(text: Any) -> Any:
-    if type(text) is not str:
+def _define(
+    name: str, *param_lists: tuple[str, ...], varargs: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
+        for params in param_lists:
+            _REGISTRY.setdefault(name, []).append(Overload(params, impl, varargs))
+        return impl
+
+    return register
+
+
+def builtin_overloads(name: str) -> list[Overload]:
+    """The overloads of built-in ``name`` (empty for an unknown name)."""
+    return _REGISTRY.get(name, [])
+
+
+def builtin_names() -> frozenset[str]:
+    return frozenset(_REGISTRY)
+
+
+def failure(overload: Overload, exc: BaseException) -> FeelEvaluationError:
+    return FeelEvaluationError(f"failed to invoke a built-in function: {exc!r}")
+
+
+def invoke_overload(overload: Overload, values: list[Any]) -> Any:
+    try:
+        return overload.impl(*values)
+    except FeelEvaluationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Camunda fails where the JVM throws
+        raise failure(overload, exc) from exc
+
+
+def parse_at(text: Any) -> Any:
+    """The value of the temporal literal ``@"text"`` (null if the text is not temporal)."""
+    return parse_temporal(text) if type(text) is str else None
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple)
+
+
+def _int(value: Any) -> int | None:
+    """Java's ``intValue`` of a FEEL number (truncating), or None for a non-number."""
+    n = num(value)
+    if n is None:
         return None
-    stripped = text.strip()
-    if not _NUMBER_TEXT.fullmatch(stripped):
+    if type(n) is int:
+        return n
+    return int(n)
+
+
+# -- string --------------------------------------------------------------------------------
+
+_JAVA_WHITESPACE = "".join(chr(c) for c in range(33))
+
+
+def _utf16_length(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+@_define("substring", ("string", "start position"))
+def _substring(string: Any, start: Any) -> Any:
+    position = _int(start)
+    if type(string) is not str or position is None:
         return None
-    if _is_integral_text(stripped):
-        return int(stripped)
-    value = float(stripped)
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    index = position - 1 if position > 0 else len(string) + position
+    if index < 0 or index > len(string):
+        raise fail(f"substring: start position {position} out of range for {string!r}")
+    return string[index:]
 
 
-def _is_integral_text(text: str) -> bool:
-    return text.lstrip("+-").isdigit()
+@_define("substring", ("string", "start position", "length"))
+def _substring3(string: Any, start: Any, length: Any) -> Any:
+    position = _int(start)
+    count = _int(length)
+    if type(string) is not str or position is None or count is None:
+        return None
+    index = position - 1 if position > 0 else len(string) + position
+    end = min(index + count, len(string))
+    if index < 0 or index > end:
+        raise fail(f"substring: range {position}, {count} out of range for {string!r}")
+    return string[index:end]
 
 
-def _contains(text: Any, sub: Any) -> Any:
-    if type(text) is str and type(sub) is str:
-        return sub in text
+@_define("string length", ("string",))
+def _string_length(string: Any) -> Any:
+    # Java counts UTF-16 code units: an emoji is 2.
+    return _utf16_length(string) if type(string) is str else None
+
+
+@_define("upper case", ("string",))
+def _upper_case(string: Any) -> Any:
+    return string.upper() if type(string) is str else None
+
+
+@_define("lower case", ("string",))
+def _lower_case(string: Any) -> Any:
+    return string.lower() if type(string) is str else None
+
+
+@_define("substring before", ("string", "match"))
+def _substring_before(string: Any, match: Any) -> Any:
+    if type(string) is not str or type(match) is not str:
+        return None
+    index = string.find(match)
+    return string[:index] if index > 0 else ""
+
+
+@_define("substring after", ("string", "match"))
+def _substring_after(string: Any, match: Any) -> Any:
+    if type(string) is not str or type(match) is not str:
+        return None
+    index = string.find(match)
+    return string[index + len(match) :] if index >= 0 else ""
+
+
+def _flags(flags: str) -> int:
+    value = 0
+    if "s" in flags:
+        value |= re.DOTALL
+    if "m" in flags:
+        value |= re.MULTILINE
+    if "i" in flags:
+        value |= re.IGNORECASE
+    if "x" in flags:
+        value |= re.VERBOSE
+    return value
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
+    try:
+        return re.compile(_java_regex(pattern), flags)
+    except (re.error, OverflowError, RecursionError):
+        return None
+
+
+def _java_regex(pattern: str) -> str:
+    # Java's possessive/atomic syntax and \p{...} classes are not translated; the common
+    # subset (classes, groups, quantifiers, anchors, \d \w \s) reads the same in Python.
+    return pattern.replace("(?<", "(?P<") if "(?<" in pattern and "(?<=" not in pattern and "(?<!" not in pattern else pattern
+
+
+def _java_replacement(replacement: str) -> str | None:
+    """Java's ``Matcher.replaceAll`` template (``$1``, ``\\$``) as a Python template."""
+    out: list[str] = []
+    i = 0
+    while i < len(replacement):
+        ch = replacement[i]
+        if ch == "\\":
+            if i + 1 >= len(replacement):
+                return None
+            nxt = replacement[i + 1]
+            out.append("\\\\" if nxt == "\\" else nxt)
+            i += 2
+        elif ch == "$":
+            m = re.match(r"\$(\d+|\{(\w+)\})", replacement[i:])
+            if m is None:
+                return None
+            group = m.group(2) or m.group(1)
+            out.append(f"\\g<{group}>")
+            i += m.end()
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+@_define("replace", ("input", "pattern", "replacement"))
+def _replace(text: Any, pattern: Any, replacement: Any, flags: Any = "") -> Any:
+    if not all(type(v) is str for v in (text, pattern, replacement, flags)):
+        return None
+    compiled = _pattern(pattern, _flags(flags))
+    template = _java_replacement(replacement)
+    if compiled is None:
+        return None
+    if template is None:
+        raise fail(f"replace: illegal replacement {replacement!r}")
+    return compiled.sub(template, text)
+
+
+_define("replace", ("input", "pattern", "replacement", "flags"))(_replace)
+
+
+@_define("contains", ("string", "match"))
+def _contains(string: Any, match: Any) -> Any:
+    if type(string) is str and type(match) is str:
+        return match in string
     return None
 
 
-def _starts_with(text: Any, prefix: Any) -> Any:
-    if type(text) is str and type(prefix) is str:
-        return text.startswith(prefix)
+@_define("starts with", ("string", "match"))
+def _starts_with(string: Any, match: Any) -> Any:
+    if type(string) is str and type(match) is str:
+        return string.startswith(match)
     return None
 
 
-def _ends_with(text: Any, suffix: Any) -> Any:
-    if type(text) is str and type(suffix) is str:
-        return text.endswith(suffix)
+@_define("ends with", ("string", "match"))
+def _ends_with(string: Any, match: Any) -> Any:
+    if type(string) is str and type(match) is str:
+        return string.endswith(match)
     return None
 
 
-def _upper_case(text: Any) -> Any:
-    return text.upper() if type(text) is str else None
+@_define("matches", ("input", "pattern"))
+def _matches(text: Any, pattern: Any, flags: Any = "") -> Any:
+    if not all(type(v) is str for v in (text, pattern, flags)):
+        return None
+    compiled = _pattern(pattern, _flags(flags))
+    if compiled is None:
+        return None
+    return compiled.search(text) is not None
 
 
-def _lower_case(text: Any) -> Any:
-    return text.lower() if type(text) is str else None
+_define("matches", ("input", "pattern", "flags"))(_matches)
 
 
-def _string_length(text: Any) -> Any:
-    # FEEL counts Unicode code points, which is what len() of a Python str does.
-    return len(text) if type(text) is str else None
+@_define("split", ("string", "delimiter"))
+def _split(string: Any, delimiter: Any) -> Any:
+    if type(string) is not str or type(delimiter) is not str:
+        return None
+    compiled = _pattern(delimiter)
+    if compiled is None:
+        return None
+    if string == "":
+        return [""]
+    parts: list[str] = []
+    last = 0
+    for m in compiled.finditer(string):
+        if m.end() == 0:
+            continue  # Java drops a leading empty piece from a zero-width match
+        parts.append(string[last : m.start()])
+        last = m.end()
+    parts.append(string[last:])
+    return parts
 
 
+@_define("extract", ("input", "pattern"))
+def _extract(text: Any, pattern: Any) -> Any:
+    if type(text) is not str or type(pattern) is not str:
+        return None
+    compiled = _pattern(pattern)
+    if compiled is None:
+        return None
+    return [m.group(0) for m in compiled.finditer(text)]
+
+
+@_define("trim", ("string",))
+def _trim(string: Any) -> Any:
+    return string.strip(_JAVA_WHITESPACE) if type(string) is str else None
+
+
+@_define("uuid", ())
+def _uuid() -> Any:
+    return str(uuid.uuid4())
+
+
+@_define("to base64", ("value",))
+def _to_base64(value: Any) -> Any:
+    if type(value) is not str:
+        return None
+    return base64.b64encode(value.encode("utf-8", "surrogatepass")).decode("ascii")
+
+
+@_define("is blank", ("string",))
+def _is_blank(string: Any) -> Any:
+    return string.strip(_JAVA_WHITESPACE + "\u2028\u2029\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000\u0085\x1c\x1d\x1e\x1f") == "" if type(string) is str else None
+
+
+# -- list ----------------------------------------------------------------------------------
+
+
+def _contains_value(items: Any, value: Any) -> bool:
+    return any(feel_equal(item, value) is True or (item is None and value is None) for item in items)
+
+
+@_define("list contains", ("list", "element"))
+def _list_contains(items: Any, element: Any) -> Any:
+    return _contains_value(items, element) if _is_list(items) else None
+
+
+@_define("count", ("list",))
 def _count(items: Any) -> Any:
-    return len(items) if isinstance(items, list | tuple) else None
+    return len(items) if _is_list(items) else None
 
 
-def _sum(*args: Any) -> Any:
-    items = args[0] if len(args) == 1 and isinstance(args[0], list | tuple) else args
-    if not items or not all(is_number(item) for item in items):
+def _comparable_list(items: Any) -> bool:
+    return bool(items) and same_kind_comparable(*items)
+
+
+def _extreme(items: Any, op: str) -> Any:
+    if not _is_list(items):
         return None
-    return sum(items)
+    if not items:
+        return None
+    if not _comparable_list(items):
+        return None
+    best = items[0]
+    for item in items[1:]:
+        if feel_order(op, item, best):
+            best = item
+    return best
 
 
+@_define("min", ("list",), varargs=True)
+def _min(items: Any) -> Any:
+    return _extreme(items, "<")
+
+
+@_define("max", ("list",), varargs=True)
+def _max(items: Any) -> Any:
+    return _extreme(items, ">")
+
+
+def _numbers(items: Any) -> list[int | Decimal] | None:
+    if not _is_list(items) or not items:
+        return None
+    values = [num(item) for item in items]
+    if any(value is None for value in values):
+        return None
+    return values  # type: ignore[return-value]
+
+
+@_define("sum", ("list",), varargs=True)
+def _sum(items: Any) -> Any:
+    values = _numbers(items)
+    if values is None:
+        return None
+    total: Any = 0
+    for value in values:
+        total = add(total, value)
+    return total
+
+
+@_define("product", ("list",), varargs=True)
+def _product(items: Any) -> Any:
+    values = _numbers(items)
+    if values is None:
+        return None
+    total: Any = 1
+    for value in values:
+        total = from_decimal(EXACT.multiply(total, value)) if type(total) is not int or type(value) is not int else total * value
+    return total
+
+
+@_define("mean", ("list",), varargs=True)
+def _mean(items: Any) -> Any:
+    values = _numbers(items)
+    if values is None:
+        return None
+    return divide(_sum(values), len(values))
+
+
+@_define("median", ("list",), varargs=True)
+def _median(items: Any) -> Any:
+    values = _numbers(items)
+    if values is None:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2 == 1:
+        return ordered[middle]
+    return divide(add(ordered[middle - 1], ordered[middle]), 2)
+
+
+@_define("stddev", ("list",), varargs=True)
+def _stddev(items: Any) -> Any:
+    values = _numbers(items)
+    if values is None:
+        return None
+    if len(values) == 1:
+        raise fail("stddev: division by zero")
+    mean = D128.divide(EXACT.add(0, _sum(values)), len(values))
+    deviation = Decimal(0)
+    for value in values:
+        deviation = EXACT.add(deviation, D128.power(EXACT.subtract(value, mean), 2))
+    variance = D128.divide(deviation, len(values) - 1)
+    return from_float(float(variance) ** 0.5)
+
+
+@_define("mode", ("list",), varargs=True)
+def _mode(items: Any) -> Any:
+    if not _is_list(items):
+        return None
+    if not items:
+        return []
+    values = _numbers(items)
+    if values is None:
+        return None
+    counts: dict[Any, int] = {}
+    first: dict[Any, Any] = {}
+    for value in values:
+        key = Decimal(value).normalize() if type(value) is not int else Decimal(value).normalize()
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, value)
+    most = max(counts.values())
+    return sorted(first[key] for key, count in counts.items() if count == most)
+
+
+def _all(items: list[Any]) -> Any:
+    result: Any = True
+    for item in items:
+        if result is False:
+            return False
+        if result is True:
+            result = item if type(item) is bool else None
+        elif item is False:
+            result = False
+        else:
+            result = None
+    return result
+
+
+def _any(items: list[Any]) -> Any:
+    result: Any = False
+    for item in items:
+        if result is True:
+            return True
+        if result is False:
+            result = item if type(item) is bool else None
+        elif item is True:
+            result = True
+        else:
+            result = None
+    return result
+
+
+for _name in ("and", "all"):
+    _define(_name, ("list",), varargs=True)(lambda items: _all(items) if _is_list(items) else None)
+for _name in ("or", "any"):
+    _define(_name, ("list",), varargs=True)(lambda items: _any(items) if _is_list(items) else None)
+
+
+def _list_index(items: Any, position: int) -> int:
+    return position - 1 if position > 0 else len(items) + position
+
+
+def _take(items: Any, count: int) -> list[Any]:
+    return list(items[: max(count, 0)])
+
+
+def _drop(items: Any, count: int) -> list[Any]:
+    return list(items[max(count, 0) :])
+
+
+@_define("sublist", ("list", "start"))
+def _sublist(items: Any, start: Any, length: Any = None, *, has_length: bool = False) -> Any:
+    position = _int(start)
+    if not _is_list(items) or position is None:
+        return None
+    if position == 0 or num(start) == 0:
+        return None
+    begin = max(_list_index(items, position), 0)
+    if not has_length:
+        return list(items[begin:])
+    count = _int(length)
+    if count is None:
+        return None
+    stop = _list_index(items, position) + count
+    return list(items[begin : max(stop, begin)]) if stop > 0 else []
+
+
+@_define("sublist", ("list", "start", "length"))
+def _sublist3(items: Any, start: Any, length: Any) -> Any:
+    return _sublist(items, start, length, has_length=True)
+
+
+@_define("append", ("list", "items"), varargs=True)
+def _append(items: Any, extra: Any) -> Any:
+    if not _is_list(items) or not _is_list(extra):
+        return None
+    return [*items, *extra]
+
+
+@_define("concatenate", ("lists",), varargs=True)
+def _concatenate(lists: Any) -> Any:
+    if not _is_list(lists):
+        return None
+    result: list[Any] = []
+    for item in lists:
+        if _is_list(item):
+            result.extend(item)
+        else:
+            result.append(item)
+    return result
+
+
+@_define("insert before", ("list", "position", "newItem"))
+def _insert_before(items: Any, position: Any, new_item: Any) -> Any:
+    index = _int(position)
+    if not _is_list(items) or index is None or num(position) == 0:
+        return None
+    at = _list_index(items, index)
+    return [*_take(items, at), new_item, *_drop(items, at)]
+
+
+@_define("remove", ("list", "position"))
+def _remove(items: Any, position: Any) -> Any:
+    index = _int(position)
+    if not _is_list(items) or index is None or num(position) == 0:
+        return None
+    return [*_take(items, _list_index(items, index)), *_drop(items, _list_index(items, index + 1))]
+
+
+@_define("reverse", ("list",))
+def _reverse(items: Any) -> Any:
+    return list(reversed(items)) if _is_list(items) else None
+
+
+@_define("index of", ("list", "match"))
+def _index_of(items: Any, match: Any) -> Any:
+    if not _is_list(items):
+        return None
+    return [k + 1 for k, item in enumerate(items) if _same(item, match)]
+
+
+def _same(a: Any, b: Any) -> bool:
+    return (a is None and b is None) or feel_equal(a, b) is True
+
+
+def _distinct(items: Any) -> list[Any]:
+    result: list[Any] = []
+    for item in items:
+        if not any(_same(item, seen) for seen in result):
+            result.append(item)
+    return result
+
+
+@_define("union", ("lists",), varargs=True)
+def _union(lists: Any) -> Any:
+    flat = _concatenate(lists)
+    return None if flat is None else _distinct(flat)
+
+
+@_define("distinct values", ("list",))
+def _distinct_values(items: Any) -> Any:
+    return _distinct(items) if _is_list(items) else None
+
+
+@_define("duplicate values", ("list",))
+def _duplicate_values(items: Any) -> Any:
+    if not _is_list(items):
+        return None
+    return [x for x in _distinct(items) if sum(1 for item in items if _same(item, x)) > 1]
+
+
+def _flatten(items: Any) -> list[Any]:
+    result: list[Any] = []
+    for item in items:
+        if _is_list(item):
+            result.extend(_flatten(item))
+        else:
+            result.append(item)
+    return result
+
+
+@_define("flatten", ("list",))
+def _flatten_function(items: Any) -> Any:
+    return _flatten(items) if _is_list(items) else None
+
+
+@_define("sort", ("list", "precedes"))
+def _sort(items: Any, precedes: Any) -> Any:
+    if not _is_list(items) or type(precedes) is not FeelFunction:
+        return None
+    if len(precedes.params) != 2:
+        return None
+
+    def less(x: Any, y: Any) -> bool:
+        outcome = precedes.invoke([x, y])
+        if type(outcome) is not bool:
+            raise _NotBoolean
+        return outcome
+
+    def compare(x: Any, y: Any) -> int:
+        if less(x, y):
+            return -1
+        if less(y, x):
+            return 1
+        return 0
+
+    try:
+        return sorted(items, key=functools.cmp_to_key(compare))
+    except _NotBoolean:
+        return None
+
+
+class _NotBoolean(Exception):
+    pass
+
+
+def _join(items: Any, delimiter: str = "", prefix: str = "", suffix: str = "") -> Any:
+    if not _is_list(items) or not all(type(item) is str or item is None for item in items):
+        return None
+    return prefix + delimiter.join(item for item in items if item is not None) + suffix
+
+
+@_define("string join", ("list",))
+def _string_join(items: Any) -> Any:
+    return _join(items)
+
+
+@_define("string join", ("list", "delimiter"))
+def _string_join2(items: Any, delimiter: Any) -> Any:
+    if delimiter is None:
+        return _join(items)
+    if type(delimiter) is not str:
+        return None
+    return _join(items, delimiter)
+
+
+@_define("string join", ("list", "delimiter", "prefix", "suffix"))
+def _string_join4(items: Any, delimiter: Any, prefix: Any, suffix: Any) -> Any:
+    if type(prefix) is str and type(suffix) is str and (delimiter is None or type(delimiter) is str):
+        return _join(items, delimiter or "", prefix, suffix)
+    if prefix is None and suffix is None and (delimiter is None or type(delimiter) is str):
+        return _join(items, delimiter or "")
+    return None
+
+
+@_define("is empty", ("list",))
+def _is_empty(items: Any) -> Any:
+    return len(items) == 0 if _is_list(items) else None
+
+
+@_define("partition", ("list", "size"))
+def _partition(items: Any, size: Any) -> Any:
+    count = _int(size)
+    if not _is_list(items) or count is None or count <= 0:
+        return None
+    return [list(items[k : k + count]) for k in range(0, len(items), count)]
+
+
+# -- numeric -------------------------------------------------------------------------------
+
+_ROUNDING = {
+    "UP": ROUND_UP,
+    "DOWN": ROUND_DOWN,
+    "CEILING": ROUND_CEILING,
+    "FLOOR": ROUND_FLOOR,
+    "HALF_UP": ROUND_HALF_UP,
+    "HALF_DOWN": ROUND_HALF_DOWN,
+    "HALF_EVEN": ROUND_HALF_EVEN,
+    "UNNECESSARY": "UNNECESSARY",
+}
+
+
+def _round(n: Any, scale: Any, mode: str) -> Any:
+    value = num(n)
+    digits = _int(scale)
+    if value is None or digits is None:
+        return None
+    exponent = Decimal(1).scaleb(-digits)
+    if mode == "UNNECESSARY":
+        rounded = EXACT.quantize(Decimal(value), exponent)
+        if rounded != value:
+            return None
+        return from_decimal(rounded)
+    try:
+        return from_decimal(Decimal(value).quantize(exponent, rounding=mode, context=EXACT))
+    except InvalidOperation:
+        return None
+
+
+@_define("decimal", ("n", "scale"))
+def _decimal(n: Any, scale: Any) -> Any:
+    return _round(n, scale, ROUND_HALF_EVEN)
+
+
+@_define("decimal", ("n", "scale", "mode"))
+def _decimal3(n: Any, scale: Any, mode: Any) -> Any:
+    if num(n) is None or num(scale) is None or type(mode) is not str:
+        return None
+    rounding = _ROUNDING.get(mode.upper())
+    if rounding is None:
+        return None
+    return _round(n, scale, rounding)
+
+
+@_define("floor", ("n",))
+def _floor(n: Any) -> Any:
+    return _round(n, 0, ROUND_FLOOR)
+
+
+@_define("floor", ("n", "scala"))
+def _floor2(n: Any, scale: Any) -> Any:
+    return _round(n, scale, ROUND_FLOOR)
+
+
+@_define("ceiling", ("n",))
+def _ceiling(n: Any) -> Any:
+    return _round(n, 0, ROUND_CEILING)
+
+
+@_define("ceiling", ("n", "scale"))
+def _ceiling2(n: Any, scale: Any) -> Any:
+    return _round(n, scale, ROUND_CEILING)
+
+
+_define("round up", ("n", "scale"))(lambda n, scale: _round(n, scale, ROUND_UP))
+_define("round down", ("n", "scale"))(lambda n, scale: _round(n, scale, ROUND_DOWN))
+_define("round half up", ("n", "scale"))(lambda n, scale: _round(n, scale, ROUND_HALF_UP))
+_define("round half down", ("n", "scala"))(lambda n, scale: _round(n, scale, ROUND_HALF_DOWN))
+
+
+@_define("abs", ("number",), ("n",))
+def _abs(n: Any) -> Any:
+    value = num(n)
+    if value is not None:
+        return abs(value)
+    if type(n) is YearMonthDuration:
+        return YearMonthDuration(abs(n.months))
+    if type(n) is dt.timedelta:
+        return abs(n)
+    return None
+
+
+def _remainder(a: int | Decimal, b: int | Decimal) -> int | Decimal:
+    if type(a) is int and type(b) is int:
+        r = abs(a) % abs(b)
+        return -r if a < 0 else r
+    return EXACT.remainder(a, b)
+
+
+@_define("modulo", ("dividend", "divisor"))
+def _modulo(dividend: Any, divisor: Any) -> Any:
+    a = num(dividend)
+    b = num(divisor)
+    if a is None or b is None:
+        return None
+    if b == 0:
+        raise fail("modulo: division by zero")
+    first = _remainder(a, b)
+    result = _remainder(EXACT.add(first, b) if type(first) is not int or type(b) is not int else first + b, b)
+    return from_decimal(result) if type(result) is Decimal else result
+
+
+def _double(n: Any) -> float | None:
+    value = num(n)
+    return None if value is None else float(value)
+
+
+def _from_double(value: float, function: str) -> Any:
+    result = from_float(value)
+    if result is None:
+        raise fail(f"{function}: the result {value} is not a number")
+    return result
+
+
+@_define("sqrt", ("number",))
+def _sqrt(n: Any) -> Any:
+    value = num(n)
+    if value is None or value < 0:
+        return None
+    return _from_double(float(value) ** 0.5, "sqrt")
+
+
+@_define("log", ("number",))
+def _log(n: Any) -> Any:
+    import math
+
+    value = _double(n)
+    if value is None:
+        return None
+    if value <= 0:
+        raise fail(f"log: the result of log({value}) is not a number")
+    return _from_double(math.log(value), "log")
+
+
+@_define("exp", ("number",))
+def _exp(n: Any) -> Any:
+    import math
+
+    value = _double(n)
+    if value is None:
+        return None
+    try:
+        return _from_double(math.exp(value), "exp")
+    except OverflowError:
+        raise fail("exp: the result is infinite") from None
+
+
+@_define("odd", ("number",))
+def _odd(n: Any) -> Any:
+    value = num(n)
+    if value is None:
+        return None
+    return _remainder(abs(value), 2) == 1
+
+
+@_define("even", ("number",))
+def _even(n: Any) -> Any:
+    value = num(n)
+    if value is None:
+        return None
+    return _remainder(value, 2) == 0
+
+
+@_define("random number", ())
+def _random_number() -> Any:
+    return from_float(random.random())  # noqa: S311 - FEEL's random number, not for secrets
+
+
+# -- boolean -------------------------------------------------------------------------------
+
+
+@_define("not", ("negand",))
 def _not(value: Any) -> Any:
     if value is True:
         return False
@@ -97,28 +883,546 @@ def _not(value: Any) -> Any:
     return None
 
 
-def _is_defined(value: Any) -> bool:
-    # Camunda 8.x: false for null as well as for missing names/members (a missing name
-    # reads as null). Older FEEL engines returned true for an existing null.
+@_define("is defined", ("value",))
+def _is_defined(value: Any) -> Any:
     return value is not None
 
 
+@_define("get or else", ("value", "default"))
+def _get_or_else(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+@_define("assert", ("value", "condition"))
+def _assert(value: Any, condition: Any) -> Any:
+    if condition is True:
+        return value
+    raise fail("Assertion failure: The condition is not fulfilled")
+
+
+@_define("assert", ("value", "condition", "cause"))
+def _assert3(value: Any, condition: Any, cause: Any) -> Any:
+    if condition is True:
+        return value
+    if type(cause) is str:
+        raise fail(f"Assertion failure: {cause}")
+    raise fail("Assertion failure: illegal arguments")
+
+
+# -- context -------------------------------------------------------------------------------
+
+
+@_define("get entries", ("context",), ("m",))
+def _get_entries(context: Any) -> Any:
+    if not isinstance(context, Mapping):
+        return None
+    return [{"key": key, "value": value} for key, value in context.items()]
+
+
+def _get_path(context: Mapping[str, Any], keys: list[Any]) -> Any:
+    value: Any = context
+    for key in keys:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+@_define("get value", ("m", "key"), ("context", "key"))
 def _get_value(context: Any, key: Any) -> Any:
     if not isinstance(context, Mapping):
         return None
     if type(key) is str:
         return context.get(key)
-    # Camunda extension: a list of keys is a path into nested contexts.
-    if isinstance(key, list | tuple) and key and all(type(k) is str for k in key):
-        value: Any = context
-        for k in key:
-            if not isinstance(value, Mapping):
-                return None
-            value = value.get(k)
+    if _is_list(key):
+        return _get_value_keys(context, key)
+    return None
+
+
+@_define("get value", ("context", "keys"))
+def _get_value_keys(context: Any, keys: Any) -> Any:
+    if not isinstance(context, Mapping) or not _is_list(keys):
+        return None
+    if not all(type(key) is str for key in keys) or not keys:
+        return None
+    return _get_path(context, list(keys))
+
+
+def _put_path(context: Mapping[str, Any], keys: list[str], value: Any) -> dict[str, Any]:
+    result = dict(context)
+    if len(keys) == 1:
+        result[keys[0]] = value
+        return result
+    nested = result.get(keys[0])
+    result[keys[0]] = _put_path(nested if isinstance(nested, Mapping) else {}, keys[1:], value)
+    return result
+
+
+@_define("context put", ("context", "key", "value"))
+def _context_put(context: Any, key: Any, value: Any) -> Any:
+    if not isinstance(context, Mapping):
+        return None
+    if type(key) is str:
+        return _put_path(context, [key], value)
+    if _is_list(key) and key and all(type(k) is str for k in key):
+        return _put_path(context, list(key), value)
+    return None
+
+
+_define("put", ("context", "key", "value"))(_context_put)
+
+
+@_define("context put", ("context", "keys", "value"))
+def _context_put_keys(context: Any, keys: Any, value: Any) -> Any:
+    if not isinstance(context, Mapping) or not _is_list(keys) or not keys:
+        return None
+    if not all(type(k) is str for k in keys):
+        return None
+    return _put_path(context, list(keys), value)
+
+
+@_define("context merge", ("contexts",), varargs=True)
+def _context_merge(contexts: Any) -> Any:
+    if not _is_list(contexts) or not all(isinstance(c, Mapping) for c in contexts):
+        return None
+    result: dict[str, Any] = {}
+    for context in contexts:
+        result.update(context)
+    return result
+
+
+_define("put all", ("contexts",), varargs=True)(_context_merge)
+
+
+@_define("context", ("entries",))
+def _context(entries: Any) -> Any:
+    if not _is_list(entries):
+        return None
+    for entry in entries:
+        if not isinstance(entry, Mapping) or "value" not in entry or type(entry.get("key")) is not str:
+            return None
+    return {entry["key"]: entry["value"] for entry in entries}
+
+
+# -- conversion ----------------------------------------------------------------------------
+
+
+@_define("string", ("from",))
+def _string(value: Any) -> Any:
+    return None if value is None else to_text(value)
+
+
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _parse_number(text: str) -> Any:
+    if not _NUMBER_TEXT.fullmatch(text):
+        return None
+    value = Decimal(text)
+    return from_decimal(value)
+
+
+@_define("number", ("from",))
+def _number(text: Any) -> Any:
+    return _parse_number(text) if type(text) is str else None
+
+
+@_define("number", ("from", "grouping separator"))
+def _number2(text: Any, grouping: Any) -> Any:
+    if type(text) is not str or type(grouping) is not str or grouping not in (" ", ",", "."):
+        return None
+    return _parse_number(text.replace(grouping, ""))
+
+
+@_define("number", ("from", "grouping separator", "decimal separator"))
+def _number3(text: Any, grouping: Any, decimal_separator: Any) -> Any:
+    if type(text) is not str:
+        return None
+    if type(grouping) is str and type(decimal_separator) is str:
+        if grouping in (" ", ",", ".") and decimal_separator in (",", ".") and grouping != decimal_separator:
+            return _parse_number(text.replace(grouping, "").replace(decimal_separator, "."))
+        return None
+    if grouping is None and decimal_separator in (",", "."):
+        return _parse_number(text.replace(decimal_separator, "."))
+    if decimal_separator is None and grouping in (" ", ",", "."):
+        return _parse_number(text.replace(grouping, ""))
+    return None
+
+
+@_define("date", ("from",))
+def _date(value: Any) -> Any:
+    if type(value) is str:
+        return parse_date(value)
+    if type(value) is dt.datetime:
+        return value.date()
+    if type(value) is dt.date:
         return value
     return None
 
 
+@_define("date", ("year", "month", "day"))
+def _date3(year: Any, month: Any, day: Any) -> Any:
+    y, m, d = _int(year), _int(month), _int(day)
+    if y is None or m is None or d is None:
+        return None
+    try:
+        return dt.date(y, m, d)
+    except (ValueError, OverflowError):
+        return None
+
+
+@_define("date and time", ("from",))
+def _date_and_time(value: Any) -> Any:
+    return parse_date_and_time(value) if type(value) is str else None
+
+
+@_define("date and time", ("date", "time"))
+def _date_and_time2(date: Any, time: Any) -> Any:
+    kd = kind(date)
+    if kd not in ("date", "local date and time", "date and time"):
+        return None
+    day = date.date() if type(date) is dt.datetime else date
+    kt = kind(time)
+    if kt == "local time":
+        return dt.datetime.combine(day, time)
+    if type(time) is ZonedTime:
+        local = dt.datetime.combine(day, time.time)
+        if time.zone:
+            tz = parse_zone(time.zone)
+            return local.replace(tzinfo=tz)
+        return local.replace(tzinfo=dt.timezone(dt.timedelta(seconds=time.offset)))
+    if type(time) is str and kd != "date":
+        tz = parse_zone(time)
+        if tz is None:
+            raise fail(f"unknown time zone {time!r}")
+        if kd == "local date and time":
+            return date.replace(tzinfo=tz)
+        return date.astimezone(tz)
+    return None
+
+
+@_define("time", ("from",))
+def _time(value: Any) -> Any:
+    if type(value) is str:
+        return parse_time(value)
+    if type(value) is dt.datetime:
+        if value.tzinfo is None:
+            return value.time()
+        offset = value.utcoffset() or dt.timedelta()
+        return ZonedTime(value.time(), int(offset.total_seconds()), getattr(value.tzinfo, "key", None))
+    if type(value) is dt.date:
+        return ZonedTime(dt.time(), 0, None)
+    return None
+
+
+def _seconds_time(hour: Any, minute: Any, second: Any) -> dt.time | None:
+    h, m = _int(hour), _int(minute)
+    s = num(second)
+    if h is None or m is None or s is None:
+        return None
+    whole = int(s)
+    micros = int((Decimal(s) - whole) * 1_000_000)
+    try:
+        return dt.time(h, m, whole, micros)
+    except (ValueError, OverflowError):
+        return None
+
+
+@_define("time", ("hour", "minute", "second"))
+def _time3(hour: Any, minute: Any, second: Any) -> Any:
+    return _seconds_time(hour, minute, second)
+
+
+@_define("time", ("hour", "minute", "second", "offset"))
+def _time4(hour: Any, minute: Any, second: Any, offset: Any) -> Any:
+    local = _seconds_time(hour, minute, second)
+    if local is None:
+        return None
+    if offset is None:
+        return local.replace(microsecond=0)
+    if type(offset) is not dt.timedelta:
+        return None
+    seconds = int(offset.total_seconds())
+    if abs(seconds) > 18 * 3600:
+        return None
+    return ZonedTime(local, seconds, None)
+
+
+@_define("duration", ("from",))
+def _duration(value: Any) -> Any:
+    return parse_duration(value) if type(value) is str else None
+
+
+@_define("years and months duration", ("from", "to"))
+def _years_and_months(start: Any, end: Any) -> Any:
+    if kind(start) not in ("date", "local date and time", "date and time"):
+        return None
+    if kind(end) not in ("date", "local date and time", "date and time"):
+        return None
+    a = start.date() if type(start) is dt.datetime else start
+    b = end.date() if type(end) is dt.datetime else end
+    months = (b.year - a.year) * 12 + (b.month - a.month)
+    if months > 0 and b.day < a.day:
+        months -= 1
+    elif months < 0 and b.day > a.day:
+        months += 1
+    return YearMonthDuration(months)
+
+
+# -- temporal ------------------------------------------------------------------------------
+
+
+@_define("now", ())
+def _now() -> Any:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@_define("today", ())
+def _today() -> Any:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def _day(value: Any) -> dt.date | None:
+    if type(value) is dt.date:
+        return value
+    if type(value) is dt.datetime:
+        return value.date()
+    return None
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _date_function(name: str, impl: Callable[[dt.date], Any]) -> None:
+    def invoke(value: Any) -> Any:
+        day = _day(value)
+        return None if day is None else impl(day)
+
+    _define(name, ("date",))(invoke)
+
+
+_date_function("day of year", lambda d: d.timetuple().tm_yday)
+_date_function("day of week", lambda d: _WEEKDAYS[d.weekday()])
+_date_function("month of year", lambda d: _MONTHS[d.month - 1])
+_date_function("week of year", lambda d: d.isocalendar()[1])
+_date_function(
+    "last day of month",
+    lambda d: (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1),
+)
+
+
+# -- ranges (DMN 1.3 "range functions") ----------------------------------------------------
+
+
+def _lt(a: Any, b: Any) -> bool:
+    return feel_order("<", a, b) is True
+
+
+def _le(a: Any, b: Any) -> bool:
+    return feel_order("<=", a, b) is True
+
+
+def _eq(a: Any, b: Any) -> bool:
+    return feel_equal(a, b) is True
+
+
+def _range_args(*values: Any) -> bool:
+    """All points and range bounds present and of one comparable kind."""
+    points: list[Any] = []
+    for value in values:
+        if type(value) is FeelRange:
+            points.extend((value.start, value.end))
+        else:
+            points.append(value)
+    return all(p is not None for p in points) and same_kind_comparable(*points)
+
+
+def _range_function(name: str, *param_lists: tuple[str, ...]) -> Callable[[Callable[..., Any]], Any]:
+    def register(impl: Callable[..., Any]) -> Any:
+        def invoke(a: Any, b: Any) -> Any:
+            if not _range_args(a, b):
+                return None
+            return impl(a, b)
+
+        for params in param_lists:
+            _REGISTRY.setdefault(name, []).append(Overload(params, invoke))
+        return impl
+
+    return register
+
+
+def _is_range(value: Any) -> bool:
+    return type(value) is FeelRange
+
+
+@_range_function("before", ("point1", "point2"), ("point", "range"), ("range", "point"), ("range1", "range2"))
+def _before(a: Any, b: Any) -> Any:
+    if not _is_range(a) and not _is_range(b):
+        return _lt(a, b)
+    if not _is_range(a):
+        return _lt(a, b.start) or (_eq(a, b.start) and not b.start_closed)
+    if not _is_range(b):
+        return _lt(a.end, b) or (_eq(a.end, b) and not a.end_closed)
+    return _lt(a.end, b.start) or (
+        _eq(a.end, b.start) and not (a.end_closed and b.start_closed)
+    )
+
+
+@_range_function("after", ("point1", "point2"), ("point", "range"), ("range", "point"), ("range1", "range2"))
+def _after(a: Any, b: Any) -> Any:
+    if not _is_range(a) and not _is_range(b):
+        return _lt(b, a)
+    if not _is_range(a):
+        return _lt(b.end, a) or (_eq(a, b.end) and not b.end_closed)
+    if not _is_range(b):
+        return _lt(b, a.start) or (_eq(a.start, b) and not a.start_closed)
+    return _lt(b.end, a.start) or (
+        _eq(a.start, b.end) and not (a.start_closed and b.end_closed)
+    )
+
+
+def _ranges_only(impl: Callable[[FeelRange, FeelRange], bool]) -> Callable[[Any, Any], Any]:
+    def invoke(a: Any, b: Any) -> Any:
+        if not _is_range(a) or not _is_range(b):
+            return None
+        return impl(a, b)
+
+    return invoke
+
+
+_range_function("meets", ("range1", "range2"))(
+    _ranges_only(lambda a, b: a.end_closed and b.start_closed and _eq(a.end, b.start))
+)
+_range_function("met by", ("range1", "range2"))(
+    _ranges_only(lambda a, b: a.start_closed and b.end_closed and _eq(a.start, b.end))
+)
+
+
+def _overlaps(a: FeelRange, b: FeelRange) -> bool:
+    return (
+        (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not a.end_closed or b.end_closed)))
+        and (_lt(a.start, b.end) or (_eq(a.start, b.end) and a.start_closed and b.end_closed))
+    ) or (
+        (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not b.end_closed or a.end_closed)))
+        and (_lt(b.start, a.end) or (_eq(b.start, a.end) and b.start_closed and a.end_closed))
+    ) or (
+        (_lt(b.start, a.start) or (_eq(b.start, a.start) and (b.start_closed or not a.start_closed)))
+        and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (b.end_closed or not a.end_closed)))
+    ) or (
+        (_lt(a.start, b.start) or (_eq(a.start, b.start) and (a.start_closed or not b.start_closed)))
+        and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (a.end_closed or not b.end_closed)))
+    )
+
+
+_range_function("overlaps", ("range1", "range2"))(_ranges_only(_overlaps))
+_range_function("overlaps before", ("range1", "range2"))(
+    _ranges_only(
+        lambda a, b: (_lt(a.start, b.start) or (_eq(a.start, b.start) and a.start_closed and not b.start_closed))
+        and (_lt(b.start, a.end) or (_eq(a.end, b.start) and a.end_closed and b.start_closed))
+        and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_closed or b.end_closed)))
+    )
+)
+_range_function("overlaps after", ("range1", "range2"))(
+    _ranges_only(
+        lambda a, b: (_lt(b.start, a.start) or (_eq(b.start, a.start) and b.start_closed and not a.start_closed))
+        and (_lt(a.start, b.end) or (_eq(b.end, a.start) and b.end_closed and a.start_closed))
+        and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not b.end_closed or a.end_closed)))
+    )
+)
+
+
+@_range_function("finishes", ("point", "range"), ("range1", "range2"))
+def _finishes(a: Any, b: Any) -> Any:
+    if not _is_range(b):
+        return None
+    if not _is_range(a):
+        return b.end_closed and _eq(b.end, a)
+    return a.end_closed == b.end_closed and _eq(a.end, b.end) and (
+        _lt(b.start, a.start) or (_eq(a.start, b.start) and (not a.start_closed or b.start_closed))
+    )
+
+
+@_range_function("finished by", ("range", "point"), ("range1", "range2"))
+def _finished_by(a: Any, b: Any) -> Any:
+    if not _is_range(a):
+        return None
+    if not _is_range(b):
+        return a.end_closed and _eq(a.end, b)
+    return _finishes(b, a)
+
+
+@_range_function("includes", ("range", "point"), ("range1", "range2"))
+def _includes(a: Any, b: Any) -> Any:
+    if not _is_range(a):
+        return None
+    if not _is_range(b):
+        return (_lt(a.start, b) or (_eq(a.start, b) and a.start_closed)) and (
+            _lt(b, a.end) or (_eq(a.end, b) and a.end_closed)
+        )
+    return (
+        _lt(a.start, b.start) or (_eq(a.start, b.start) and (a.start_closed or not b.start_closed))
+    ) and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (a.end_closed or not b.end_closed)))
+
+
+@_range_function("during", ("point", "range"), ("range1", "range2"))
+def _during(a: Any, b: Any) -> Any:
+    if not _is_range(b):
+        return None
+    return _includes(b, a)
+
+
+@_range_function("starts", ("point", "range"), ("range1", "range2"))
+def _starts(a: Any, b: Any) -> Any:
+    if not _is_range(b):
+        return None
+    if not _is_range(a):
+        return b.start_closed and _eq(b.start, a)
+    return a.start_closed == b.start_closed and _eq(a.start, b.start) and (
+        _lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_closed or b.end_closed))
+    )
+
+
+@_range_function("started by", ("range", "point"), ("range1", "range2"))
+def _started_by(a: Any, b: Any) -> Any:
+    if not _is_range(a):
+        return None
+    if not _is_range(b):
+        return a.start_closed and _eq(a.start, b)
+    return _starts(b, a)
+
+
+@_range_function("coincides", ("point1", "point2"), ("range1", "range2"))
+def _coincides(a: Any, b: Any) -> Any:
+    if _is_range(a) != _is_range(b):
+        return None
+    if not _is_range(a):
+        return _eq(a, b)
+    return (
+        _eq(a.start, b.start)
+        and a.start_closed == b.start_closed
+        and _eq(a.end, b.end)
+        and a.end_closed == b.end_closed
+    )
+
+
+# -- connector error functions -------------------------------------------------------------
+
+
+@_define("bpmnError", ("code", "message"))
 def _bpmn_error(code: Any, message: Any, variables: Any = None) -> BpmnErrorResult:
     if type(code) is not str or not code:
         raise FeelEvaluationError(
@@ -127,24 +1431,35 @@ def _bpmn_error(code: Any, message: Any, variables: Any = None) -> BpmnErrorResu
     return BpmnErrorResult(code, _message("bpmnError", message), _variables("bpmnError", variables))
 
 
+_define("bpmnError", ("code", "message", "variables"))(_bpmn_error)
+
+
+@_define("jobError", ("message",))
 def _job_error(
     message: Any, variables: Any = None, retries: Any = None, retry_backoff: Any = None
 ) -> JobErrorResult:
     if retries is not None:
-        if type(retries) is float and retries.is_integer():
-            retries = int(retries)
-        if type(retries) is not int or retries < 0:
+        count = num(retries)
+        if count is None or count != int(count) or count < 0:
             raise FeelEvaluationError(
                 f"jobError: retries must be a non-negative integer or null, got {retries!r}"
             )
+        retries = int(count)
+    if type(retry_backoff) is dt.timedelta:
+        retry_backoff = to_text(retry_backoff)
     if retry_backoff is not None and type(retry_backoff) is not str:
         raise FeelEvaluationError(
-            'jobError: retryBackoff must be an ISO-8601 duration string such as "PT30S" '
+            'jobError: retryBackoff must be a duration such as @"PT30S" or "PT30S", '
             f"or null, got {retry_backoff!r}"
         )
     return JobErrorResult(
         _message("jobError", message), _variables("jobError", variables), retries, retry_backoff
     )
+
+
+_define("jobError", ("message", "variables"))(_job_error)
+_define("jobError", ("message", "variables", "retries"))(_job_error)
+_define("jobError", ("message", "variables", "retries", "retryBackoff"))(_job_error)
 
 
 def _message(function: str, message: Any) -> str:
@@ -163,111 +1478,6 @@ def _variables(function: str, variables: Any) -> dict[str, Any]:
         raise FeelEvaluationError(
             f"{function}: variables must be a context, got {type(variables).__name__}"
         )
-    return dict(variables)
+    from ._values import to_json
 
-
-SUPPORTED_FUNCTIONS: dict[str, FunctionSpec] = {
-    "string": FunctionSpec((1, 1), _string),
-    "number": FunctionSpec((1, 1), _number),
-    "contains": FunctionSpec((2, 2), _contains),
-    "starts with": FunctionSpec((2, 2), _starts_with),
-    "ends with": FunctionSpec((2, 2), _ends_with),
-    "upper case": FunctionSpec((1, 1), _upper_case),
-    "lower case": FunctionSpec((1, 1), _lower_case),
-    "string length": FunctionSpec((1, 1), _string_length),
-    "count": FunctionSpec((1, 1), _count),
-    "sum": FunctionSpec((1, _MANY), _sum),
-    "not": FunctionSpec((1, 1), _not),
-    "get value": FunctionSpec((2, 2), _get_value),
-    "is defined": FunctionSpec((1, 1), _is_defined),
-    "bpmnError": FunctionSpec((2, 3), _bpmn_error),
-    "jobError": FunctionSpec((1, 4), _job_error),
-}
-
-# FEEL / Camunda built-ins outside the subset, named so the error says "not supported"
-# rather than "unknown function".
-UNSUPPORTED_FUNCTIONS = frozenset(
-    {
-        "date",
-        "time",
-        "date and time",
-        "duration",
-        "years and months duration",
-        "now",
-        "today",
-        "day of week",
-        "day of year",
-        "week of year",
-        "month of year",
-        "abs",
-        "substring",
-        "substring before",
-        "substring after",
-        "replace",
-        "matches",
-        "split",
-        "string join",
-        "trim",
-        "extract",
-        "list contains",
-        "min",
-        "max",
-        "mean",
-        "median",
-        "mode",
-        "stddev",
-        "product",
-        "all",
-        "any",
-        "sublist",
-        "append",
-        "concatenate",
-        "insert before",
-        "remove",
-        "reverse",
-        "index of",
-        "union",
-        "distinct values",
-        "flatten",
-        "sort",
-        "decimal",
-        "floor",
-        "ceiling",
-        "round",
-        "round up",
-        "round down",
-        "round half up",
-        "round half down",
-        "sqrt",
-        "log",
-        "exp",
-        "odd",
-        "even",
-        "modulo",
-        "get entries",
-        "context",
-        "context put",
-        "context merge",
-        "is",
-        "get or else",
-        "assert",
-        "uuid",
-        "to base64",
-        "from json",
-        "to json",
-        "random number",
-        "partition",
-        "duplicate values",
-        "string format",
-        "is empty",
-        "is blank",
-        "last day of month",
-        "put",
-        "put all",
-        "error",
-    }
-)
-
-MULTI_WORD_FUNCTIONS = frozenset(
-    name for name in (*SUPPORTED_FUNCTIONS, *UNSUPPORTED_FUNCTIONS) if " " in name
-)
+    return {key: to_json(value) for key, value in variables.items()}

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, final
 
-from ._compile import Evaluator, compile_node, free_names
+from ._compile import Evaluator, compile_node, free_names, needs_conversion
 from ._errors import FeelEvaluationError, FeelSyntaxError
 from ._parser import parse
+from ._values import to_json
 
 __all__ = ["Expression", "compile_expression", "evaluate"]
 
@@ -23,16 +24,25 @@ class Expression:
             these variables from the engine is enough to evaluate it.
     """
 
-    __slots__ = ("_evaluator", "source", "variable_names")
+    __slots__ = ("_convert", "_evaluator", "source", "variable_names")
 
     source: str
     variable_names: frozenset[str]
     _evaluator: Evaluator
+    _convert: bool
 
-    def __init__(self, source: str, evaluator: Evaluator, variable_names: frozenset[str]) -> None:
+    def __init__(
+        self,
+        source: str,
+        evaluator: Evaluator,
+        variable_names: frozenset[str],
+        *,
+        convert: bool = True,
+    ) -> None:
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "variable_names", variable_names)
         object.__setattr__(self, "_evaluator", evaluator)
+        object.__setattr__(self, "_convert", convert)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -40,35 +50,66 @@ class Expression:
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
 
+    def evaluate_json(self, variables: Mapping[str, Any]) -> Any:
+        """Evaluate and return the result as JSON-ready data (see :func:`to_json`).
+
+        What the workers and the embedded engine store as process variables.
+
+        Args:
+            variables: Variable name to JSON-like value; see :meth:`evaluate`.
+
+        Returns:
+            The result with numbers as ``int`` (integral) or ``float``, temporal values as
+            their FEEL text, ranges and functions as ``None``; ``BpmnErrorResult`` and
+            ``JobErrorResult`` unchanged.
+
+        Raises:
+            FeelEvaluationError: As :meth:`evaluate`.
+        """
+        result = self.evaluate(variables)
+        if self._convert:
+            return to_json(result)
+        return result
+
     def evaluate(self, variables: Mapping[str, Any]) -> Any:
-        """Evaluate against ``variables``.
+        """Evaluate against ``variables``; returns the FEEL value.
 
         Args:
             variables: Variable name to JSON-like value (``dict``, ``list``, ``str``,
-                ``int``, ``float``, ``bool``, ``None``; ``datetime`` values compare and
-                print too). Missing variables read as null.
+                ``int``, ``float``, ``bool``, ``None``; ``Decimal`` and ``datetime``
+                values are read as FEEL numbers and temporal values). A ``float`` is read
+                as the decimal its shortest ``repr`` spells. Missing variables read as null.
 
         Returns:
-            The result: a JSON-like value, or a :class:`BpmnErrorResult` /
-            :class:`JobErrorResult` where the expression calls ``bpmnError``/``jobError``.
-            Type errors inside the expression yield ``None`` (FEEL null), not exceptions.
+            The FEEL value: numbers as ``int`` (integral results of integer arithmetic) or
+            ``Decimal``; ``str``, ``bool``, ``None``, ``list``, ``dict``; temporal values
+            as ``datetime.date``/``time``/``datetime``/``timedelta``, :class:`ZonedTime`
+            or :class:`YearMonthDuration`; :class:`FeelRange`, :class:`FeelFunction`; or a
+            :class:`BpmnErrorResult` / :class:`JobErrorResult` where the expression calls
+            ``bpmnError``/``jobError``. Type errors inside the expression yield ``None``
+            (FEEL null), as in Camunda. Use :meth:`evaluate_json` for JSON-ready data.
 
         Raises:
-            FeelEvaluationError: For fatal problems only, such as ``bpmnError`` without an
-                error code, or ``variables`` not being a mapping.
+            FeelEvaluationError: Where Camunda's engine fails the evaluation (e.g.
+                ``assert`` with a false condition, ``modulo(1, 0)``), for ``bpmnError``
+                without an error code, or if ``variables`` is not a mapping.
         """
+        if not isinstance(variables, Mapping):
+            raise FeelEvaluationError(
+                f"variables must be a mapping, got {type(variables).__name__}"
+            )
         try:
             return self._evaluator(variables)
         except FeelEvaluationError as exc:
             exc.add_note(f"while evaluating FEEL expression {self.source!r}")
             raise
-        except (AttributeError, TypeError, RecursionError) as exc:
-            if not isinstance(variables, Mapping):
-                raise FeelEvaluationError(
-                    f"variables must be a mapping, got {type(variables).__name__}"
-                ) from exc
+        except RecursionError as exc:
             raise FeelEvaluationError(
-                f"cannot evaluate FEEL expression {self.source!r}: {exc}"
+                f"cannot evaluate FEEL expression {self.source!r}: nested too deeply"
+            ) from exc
+        except Exception as exc:  # noqa: BLE001 - nothing but FeelError may escape
+            raise FeelEvaluationError(
+                f"cannot evaluate FEEL expression {self.source!r}: {exc!r}"
             ) from exc
 
 
@@ -90,7 +131,9 @@ def compile_expression(source: str) -> Expression:
     """
     try:
         node = parse(source)
-        return Expression(source, compile_node(node), free_names(node))
+        return Expression(
+            source, compile_node(node), free_names(node), convert=needs_conversion(node)
+        )
     except RecursionError:
         # Thousands of nested brackets; no mapping needs that, and the parser recurses.
         raise FeelSyntaxError("expression is nested too deeply", source=source, column=1) from None

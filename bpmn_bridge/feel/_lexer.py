@@ -1,15 +1,14 @@
-"""Tokenizer for the supported FEEL subset."""
+"""Tokenizer for FEEL expressions."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from ._errors import FeelSyntaxError
 
-__all__ = ["Token", "tokenize"]
+__all__ = ["Token", "tokenize", "translate_escapes"]
 
 TokenKind = Literal["number", "string", "name", "op", "eof"]
 
@@ -39,29 +38,34 @@ _OPERATORS = (
     "@",
     "?",
 )
-_NAME = re.compile(r"[^\W\d]\w*")
+# Java identifier characters, as Camunda's parser uses Character.isJavaIdentifierStart/Part.
+_NAME = re.compile(r"(?:[^\W\d]|[$])[\w$]*")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _WHITESPACE = re.compile(r"\s+")
-_ESCAPES = {
-    '"': '"',
-    "\\": "\\",
-    "n": "\n",
-    "t": "\t",
-    "r": "\r",
-    "'": "'",
-    "/": "/",
-    "b": "\b",
-    "f": "\f",
-}
+# Camunda replaces these escapes only; any other backslash sequence stays as written.
+_ESCAPE = re.compile(r"(?<!\\)\\([nrtbf'\"])")
+_ESCAPED = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "'": "'", '"': '"'}
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One lexical token; ``pos`` is a 0-based offset into the text handed to the lexer."""
+    """One lexical token; ``pos`` is a 0-based offset into the text handed to the lexer.
+
+    ``end`` is the offset just past the token; ``quoted`` marks a backtick-quoted name.
+    """
 
     kind: TokenKind
     value: str
     pos: int
+    end: int = 0
+    quoted: bool = False
+
+
+def translate_escapes(raw: str) -> str:
+    """Camunda's string escapes: ``\\n \\r \\t \\b \\f \\' \\"`` and ``\\\\``; others stay."""
+    if "\\" not in raw:
+        return raw
+    return _ESCAPE.sub(lambda m: _ESCAPED[m.group(1)], raw).replace("\\\\", "\\")
 
 
 def tokenize(text: str, *, source: str, offset: int) -> list[Token]:
@@ -94,73 +98,37 @@ def tokenize(text: str, *, source: str, offset: int) -> list[Token]:
             i = end + 2
             continue
         if ch == '"':
-            value, i_end = _read_string(text, i, fail)
-            tokens.append(Token("string", value, i))
-            i = i_end
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            if j >= n:
+                raise fail("unterminated string", i)
+            tokens.append(Token("string", translate_escapes(text[i + 1 : j]), i, j + 1))
+            i = j + 1
             continue
-        if ch == "'":
-            raise fail("single-quoted strings are not FEEL; use double quotes", i)
         if ch == "`":
-            raise fail("backtick-quoted names are not supported", i)
+            end = text.find("`", i + 1)
+            if end <= i + 1:
+                raise fail("unterminated or empty backtick-quoted name", i)
+            tokens.append(Token("name", text[i + 1 : end], i, end + 1, quoted=True))
+            i = end + 1
+            continue
         m = _NUMBER.match(text, i)
         if m is not None:
-            # "1..3" is a range: do not read "1." as a number followed by ".3".
-            tokens.append(Token("number", m.group(), i))
+            tokens.append(Token("number", m.group(), i, m.end()))
             i = m.end()
             continue
         m = _NAME.match(text, i)
         if m is not None:
-            tokens.append(Token("name", m.group(), i))
+            tokens.append(Token("name", m.group(), i, m.end()))
             i = m.end()
             continue
         for op in _OPERATORS:
             if text.startswith(op, i):
-                tokens.append(Token("op", op, i))
+                tokens.append(Token("op", op, i, i + len(op)))
                 i += len(op)
                 break
         else:
             raise fail(f"unexpected character {ch!r}", i)
-    tokens.append(Token("eof", "", n))
+    tokens.append(Token("eof", "", n, n))
     return tokens
-
-
-def _read_string(
-    text: str, start: int, fail: Callable[[str, int], FeelSyntaxError]
-) -> tuple[str, int]:
-    parts: list[str] = []
-    i = start + 1
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            return "".join(parts), i + 1
-        if ch == "\\":
-            if i + 1 >= n:
-                break
-            esc = text[i + 1]
-            if esc == "u":
-                digits = text[i + 2 : i + 6]
-                if len(digits) != 4 or not all(c in "0123456789abcdefABCDEF" for c in digits):
-                    raise fail("invalid \\u escape in string", i)
-                code = int(digits, 16)
-                i += 6
-                # Join UTF-16 surrogate pairs, as JSON-style escapes encode astral characters.
-                if 0xD800 <= code <= 0xDBFF and text.startswith("\\u", i):
-                    low_digits = text[i + 2 : i + 6]
-                    if len(low_digits) == 4 and all(
-                        c in "0123456789abcdefABCDEF" for c in low_digits
-                    ):
-                        low = int(low_digits, 16)
-                        if 0xDC00 <= low <= 0xDFFF:
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                            i += 6
-                parts.append(chr(code))
-                continue
-            if esc not in _ESCAPES:
-                raise fail(f"invalid escape \\{esc} in string", i)
-            parts.append(_ESCAPES[esc])
-            i += 2
-            continue
-        parts.append(ch)
-        i += 1
-    raise fail("unterminated string", start)

@@ -1,39 +1,41 @@
-"""Recursive-descent parser: tokens to :mod:`._ast` nodes, rejecting unsupported FEEL.
+"""Recursive-descent parser: tokens to :mod:`._ast` nodes, following Camunda's FEEL grammar.
 
-Precedence, loosest first: ``if`` / ``or`` / ``and`` / comparison (``= != < <= > >=``,
-``between``, ``in``) / ``+ -`` / ``* /`` / unary ``-`` / postfix (``.name``, ``[...]``,
-calls) / primary.
+Precedence, loosest first: ``if`` / ``for`` / ``some`` / ``every`` / ``or`` / ``and`` /
+comparison (``= != < <= > >=``, ``between``, ``in``, ``instance of``; not chained) /
+``+ -`` / ``* /`` / ``**`` / unary ``-`` / postfix (``.name``, ``[...]``) / primary.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import NoReturn
 
 from . import _ast as ast
-from ._builtins import MULTI_WORD_FUNCTIONS, SUPPORTED_FUNCTIONS, UNSUPPORTED_FUNCTIONS
 from ._errors import FeelSyntaxError
 from ._lexer import Token, tokenize
 
 __all__ = ["parse"]
 
 _COMPARISON_OPS = frozenset({"=", "!=", "<", "<=", ">", ">="})
-# Words that cannot start an operand; "item" and function names such as "not" can.
+_UNARY_COMPARISON_OPS = frozenset({"<", "<=", ">", ">="})
+# Camunda's reserved words: never a variable name on their own.
 _RESERVED = frozenset(
-    {"and", "or", "then", "else", "between", "in", "return", "satisfies", "of", "instance"}
+    {"null", "true", "false", "function", "in", "return", "then", "else", "satisfies", "and", "or"}
 )
-_UNSUPPORTED_LEADING_WORDS = {
-    "for": "'for' expressions (for ... in ... return ...) are not supported",
-    "some": "quantified expressions ('some ... satisfies') are not supported",
-    "every": "quantified expressions ('every ... satisfies') are not supported",
-    "function": "function definitions are not supported",
-}
+# Built-in names that contain a reserved word, callable nonetheless.
+_NAMES_WITH_RESERVED_WORDS = frozenset(
+    {"and", "or", "date and time", "years and months duration", "get or else"}
+)
+_SPECIAL_TYPE_NAMES = ("years and months duration", "days and time duration", "date and time")
+_INTERVAL_OPENERS = frozenset({"[", "(", "]"})
+_INTERVAL_CLOSERS = {")": False, "[": False, "]": True}
 
 
 def parse(source: str) -> ast.Node:
     """Parse ``source`` (optionally starting with Camunda's ``=``) into a syntax tree.
 
     Raises:
-        FeelSyntaxError: On a syntax error or an unsupported construct.
+        FeelSyntaxError: On a syntax error, naming the construct and the column.
     """
     offset = 0
     text = source
@@ -41,12 +43,13 @@ def parse(source: str) -> ast.Node:
     if stripped.startswith("="):
         offset = len(text) - len(stripped) + 1
         text = stripped[1:]
-    return _Parser(tokenize(text, source=source, offset=offset), source, offset).parse()
+    return _Parser(tokenize(text, source=source, offset=offset), text, source, offset).parse()
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token], source: str, offset: int) -> None:
+    def __init__(self, tokens: list[Token], text: str, source: str, offset: int) -> None:
         self._tokens = tokens
+        self._text = text
         self._i = 0
         self._source = source
         self._offset = offset
@@ -69,13 +72,13 @@ class _Parser:
             self._i += 1
         return tok
 
-    def _at_op(self, op: str) -> bool:
-        tok = self._peek()
+    def _at_op(self, op: str, ahead: int = 0) -> bool:
+        tok = self._peek(ahead)
         return tok.kind == "op" and tok.value == op
 
-    def _at_word(self, word: str) -> bool:
-        tok = self._peek()
-        return tok.kind == "name" and tok.value == word
+    def _at_word(self, word: str, ahead: int = 0) -> bool:
+        tok = self._peek(ahead)
+        return tok.kind == "name" and not tok.quoted and tok.value == word
 
     def _expect_op(self, op: str, what: str) -> Token:
         if not self._at_op(op):
@@ -86,6 +89,38 @@ class _Parser:
         if not self._at_word(word):
             self._fail(f"expected {word!r} {what}, found {_describe(self._peek())}")
         return self._next()
+
+    def _range_ahead(self, *, skip_opener: bool) -> bool:
+        """Whether a ``..`` follows at this nesting level (so an interval or a range starts).
+
+        A linear scan instead of trial parsing keeps nested brackets from costing
+        exponential time.
+        """
+        depth = 0
+        k = 1 if skip_opener else 0
+        while True:
+            tok = self._peek(k)
+            if tok.kind == "eof":
+                return False
+            if tok.kind == "op":
+                if tok.value == ".." and depth == 0:
+                    return True
+                if tok.value in ("(", "[", "{"):
+                    depth += 1
+                elif tok.value in (")", "]", "}"):
+                    depth -= 1
+                    if depth < 0:
+                        return False
+                elif tok.value == "," and depth == 0:
+                    return False
+            elif depth == 0 and not tok.quoted and tok.value in ("return", "satisfies"):
+                return False
+            k += 1
+
+    def _adjacent(self, left: Token, right: Token) -> bool:
+        """Only spaces between two tokens (how Camunda joins words of one name)."""
+        gap = self._text[left.end : right.pos]
+        return bool(gap) and gap.strip(" ") == ""
 
     # -- grammar -----------------------------------------------------------------------
 
@@ -99,16 +134,69 @@ class _Parser:
         return node
 
     def _unexpected(self, tok: Token) -> NoReturn:
-        if tok.kind == "name" and tok.value == "instance":
-            self._fail("'instance of' type checks are not supported", tok)
+        if tok.kind == "op" and tok.value in _COMPARISON_OPS:
+            self._fail(
+                "chained comparisons are not FEEL; combine them with 'and' or use 'between'", tok
+            )
         if tok.kind == "op" and tok.value == "..":
-            self._fail("ranges ('..') are not supported", tok)
-        if tok.kind == "op" and tok.value == "**":
-            self._fail("exponentiation ('**') is not supported", tok)
+            self._fail("a range ('..') must be written as an interval such as [1..3]", tok)
+        if tok.kind == "op" and tok.value == "(":
+            self._fail("only a function name can be called: name(...) or a.b.name(...)", tok)
         self._fail(f"unexpected {_describe(tok)}", tok)
 
     def _expression(self) -> ast.Node:
+        tok = self._peek()
+        if tok.kind == "name" and not tok.quoted:
+            if tok.value == "if":
+                return self._if()
+            if tok.value == "for" and self._peek(1).kind == "name" and self._at_word("in", 2):
+                return self._for()
+            if (
+                tok.value in ("some", "every")
+                and self._peek(1).kind == "name"
+                and self._at_word("in", 2)
+            ):
+                return self._quantified()
         return self._disjunction()
+
+    def _if(self) -> ast.Node:
+        tok = self._next()
+        condition = self._expression()
+        self._expect_word("then", "after the 'if' condition")
+        then = self._expression()
+        self._expect_word("else", "in 'if ... then ... else ...'")
+        return ast.If(self._col(tok), condition, then, self._expression())
+
+    def _iterators(self, construct: str) -> tuple[tuple[str, ast.Node], ...]:
+        iterators: list[tuple[str, ast.Node]] = []
+        while True:
+            name_tok = self._next()
+            if name_tok.kind != "name" or (not name_tok.quoted and name_tok.value in _RESERVED):
+                self._fail(f"expected a variable name in {construct}", name_tok)
+            self._expect_word("in", f"after the variable of {construct}")
+            if self._range_ahead(skip_opener=False):
+                first = self._math()
+                dots = self._expect_op("..", f"in the range of {construct}")
+                node: ast.Node = ast.IterationRange(self._col(dots), first, self._math())
+            else:
+                node = self._value()
+            iterators.append((name_tok.value, node))
+            if not self._at_op(","):
+                return tuple(iterators)
+            self._next()
+
+    def _for(self) -> ast.Node:
+        tok = self._next()
+        iterators = self._iterators("'for ... in ... return'")
+        self._expect_word("return", "in 'for ... in ... return'")
+        return ast.For(self._col(tok), iterators, self._expression())
+
+    def _quantified(self) -> ast.Node:
+        tok = self._next()
+        construct = f"'{tok.value} ... in ... satisfies'"
+        iterators = self._iterators(construct)
+        self._expect_word("satisfies", f"in {construct}")
+        return ast.Quantified(self._col(tok), tok.value, iterators, self._expression())
 
     def _disjunction(self) -> ast.Node:
         left = self._conjunction()
@@ -125,42 +213,111 @@ class _Parser:
         return left
 
     def _comparison(self) -> ast.Node:
-        left = self._additive()
+        tok = self._peek()
+        if tok.kind == "op":
+            # A unary test on its own ("< 5", "[1..3]") tests the input value '?'.
+            if tok.value in _UNARY_COMPARISON_OPS:
+                test = self._input_compare()
+                return ast.In(self._col(tok), ast.InputValue(self._col(tok)), test)
+            if tok.value in _INTERVAL_OPENERS and self._range_ahead(skip_opener=True):
+                interval = self._interval()
+                return ast.In(self._col(tok), ast.InputValue(self._col(tok)), interval)
+        left = self._math()
         tok = self._peek()
         if tok.kind == "op" and tok.value in _COMPARISON_OPS:
             self._next()
-            node: ast.Node = ast.Compare(self._col(tok), tok.value, left, self._additive())
-        elif tok.kind == "name" and tok.value == "between":
-            self._next()
-            low = self._additive()
-            self._expect_word("and", "in 'between ... and ...'")
-            node = ast.Between(self._col(tok), left, low, self._additive())
-        elif tok.kind == "name" and tok.value == "in":
-            self._next()
-            nxt = self._peek()
-            if nxt.kind == "op" and nxt.value in _COMPARISON_OPS | {"?"}:
-                self._fail("unary tests after 'in' (e.g. 'x in < 5') are not supported", nxt)
-            if nxt.kind == "op" and nxt.value in {"(", "]"}:
-                # "(1..5)" / "]1..5]" style intervals, or "(a, b)" unary-test lists.
-                self._fail(
-                    "intervals and unary-test lists after 'in' are not supported; "
-                    "use a list: x in [a, b]",
-                    nxt,
-                )
-            node = ast.In(self._col(tok), left, self._additive())
-        else:
+            return ast.Compare(self._col(tok), tok.value, left, self._math())
+        if tok.kind != "name" or tok.quoted:
             return left
-        after = self._peek()
-        if (after.kind == "op" and after.value in _COMPARISON_OPS) or (
-            after.kind == "name" and after.value in {"between", "in"}
-        ):
-            self._fail(
-                "chained comparisons are not supported; combine them with 'and' or use 'between'",
-                after,
-            )
-        return node
+        if tok.value == "between":
+            self._next()
+            low = self._math()
+            self._expect_word("and", "in 'between ... and ...'")
+            return ast.Between(self._col(tok), left, low, self._math())
+        if tok.value == "instance" and self._at_word("of", 1):
+            self._next()
+            self._next()
+            return ast.InstanceOf(self._col(tok), left, self._type_name())
+        if tok.value == "in":
+            self._next()
+            return ast.In(self._col(tok), left, self._in_tests())
+        return left
 
-    def _additive(self) -> ast.Node:
+    def _type_name(self) -> str:
+        for special in _SPECIAL_TYPE_NAMES:
+            words = special.split(" ")
+            if all(self._at_word(word, k) for k, word in enumerate(words)):
+                for _ in words:
+                    self._next()
+                return special
+        tok = self._next()
+        if tok.kind != "name":
+            self._fail(f"expected a type name after 'instance of', found {_describe(tok)}", tok)
+        parts = [tok.value]
+        while self._at_op(".") and self._peek(1).kind == "name":
+            self._next()
+            parts.append(self._next().value)
+        return ".".join(parts)
+
+    # -- unary tests -------------------------------------------------------------------
+
+    def _in_tests(self) -> ast.Node:
+        if self._at_op("(") and not self._range_ahead(skip_opener=True):
+            return self._test_list()
+        return self._positive_unary_test()
+
+    def _test_list(self) -> ast.Node:
+        start = self._next()
+        tests = [self._positive_unary_test()]
+        while self._at_op(","):
+            self._next()
+            tests.append(self._positive_unary_test())
+        self._expect_op(")", "to close the list of unary tests")
+        if len(tests) == 1:
+            return tests[0]
+        return ast.AtLeastOne(self._col(start), tuple(tests))
+
+    def _positive_unary_test(self) -> ast.Node:
+        tok = self._peek()
+        if (
+            tok.kind == "name"
+            and not tok.quoted
+            and tok.value in ("true", "false")
+            and self._peek(1).kind == "eof"
+        ):
+            self._next()
+            literal = ast.Literal(self._col(tok), tok.value == "true")
+            return ast.UnaryTest(self._col(tok), literal, equality_only=True)
+        if tok.kind == "op":
+            if tok.value in _UNARY_COMPARISON_OPS:
+                return self._input_compare()
+            if tok.value in _INTERVAL_OPENERS and self._range_ahead(skip_opener=True):
+                return self._interval()
+        return ast.UnaryTest(self._col(tok), self._expression())
+
+    def _input_compare(self) -> ast.Node:
+        tok = self._next()
+        return ast.InputCompare(self._col(tok), tok.value, self._math())
+
+    def _interval(self) -> ast.Node:
+        opener = self._next()
+        if opener.kind != "op" or opener.value not in _INTERVAL_OPENERS:
+            self._fail("expected an interval", opener)
+        start = self._math()
+        self._expect_op("..", "in the interval")
+        end = self._math()
+        closer = self._next()
+        if closer.kind != "op" or closer.value not in _INTERVAL_CLOSERS:
+            self._fail(
+                f"expected ']', ')' or '[' to close the interval, found {_describe(closer)}", closer
+            )
+        return ast.Interval(
+            self._col(opener), start, end, opener.value == "[", _INTERVAL_CLOSERS[closer.value]
+        )
+
+    # -- arithmetic --------------------------------------------------------------------
+
+    def _math(self) -> ast.Node:
         left = self._multiplicative()
         while True:
             tok = self._peek()
@@ -171,27 +328,36 @@ class _Parser:
                 return left
 
     def _multiplicative(self) -> ast.Node:
-        left = self._unary()
+        left = self._power()
         while True:
             tok = self._peek()
             if tok.kind == "op" and tok.value in ("*", "/"):
                 self._next()
-                left = ast.Arithmetic(self._col(tok), tok.value, left, self._unary())
-            elif tok.kind == "op" and tok.value == "**":
-                self._fail("exponentiation ('**') is not supported", tok)
+                left = ast.Arithmetic(self._col(tok), tok.value, left, self._power())
             else:
                 return left
+
+    def _power(self) -> ast.Node:
+        left = self._unary()
+        while self._at_op("**"):
+            tok = self._next()
+            left = ast.Arithmetic(self._col(tok), "**", left, self._unary())
+        return left
 
     def _unary(self) -> ast.Node:
         if self._at_op("-"):
             tok = self._next()
             operand = self._unary()
-            if isinstance(operand, ast.Literal) and type(operand.value) in (int, float):
-                return ast.Literal(self._col(tok), -operand.value)
+            if isinstance(operand, ast.Literal) and type(operand.value) in (int, Decimal):
+                value = -operand.value
+                # BigDecimal has no negative zero: -0.0 is 0.0.
+                return ast.Literal(self._col(tok), value if value else abs(value))
             return ast.Negate(self._col(tok), operand)
-        return self._postfix()
+        return self._value()
 
-    def _postfix(self) -> ast.Node:
+    # -- values ------------------------------------------------------------------------
+
+    def _value(self) -> ast.Node:
         node = self._primary()
         while True:
             tok = self._peek()
@@ -202,16 +368,21 @@ class _Parser:
                 member = self._next()
                 if member.kind != "name":
                     self._fail(f"expected a name after '.', found {_describe(member)}", member)
-                node = ast.Path(self._col(member), node, member.value)
+                name = member.value
+                if (
+                    name == "time"
+                    and not member.quoted
+                    and self._at_word("offset")
+                    and self._adjacent(member, self._peek())
+                ):
+                    self._next()
+                    name = "time offset"
+                node = ast.Path(self._col(member), node, name)
             elif tok.value == "[":
                 self._next()
                 condition = self._expression()
-                if self._at_op(".."):
-                    self._fail("ranges ('..') are not supported")
                 self._expect_op("]", "to close the filter")
                 node = ast.Filter(self._col(tok), node, condition)
-            elif tok.value == "(":
-                self._fail("only built-in functions can be called, by name", tok)
             else:
                 return node
 
@@ -220,11 +391,9 @@ class _Parser:
         col = self._col(tok)
         if tok.kind == "number":
             self._next()
-            text = tok.value
-            if "." in text:
-                value = float(text)
-                return ast.Literal(col, int(value) if value.is_integer() else value)
-            return ast.Literal(col, int(text))
+            if "." in tok.value:
+                return ast.Literal(col, Decimal(tok.value))
+            return ast.Literal(col, int(tok.value))
         if tok.kind == "string":
             self._next()
             return ast.Literal(col, tok.value)
@@ -233,21 +402,26 @@ class _Parser:
         if tok.kind == "eof":
             self._fail("unexpected end of expression", tok)
         word = tok.value
-        if word == "true" or word == "false":
-            self._next()
-            return ast.Literal(col, word == "true")
-        if word == "null":
-            self._next()
-            return ast.Literal(col, None)
-        if word == "if":
-            return self._if()
-        if word in _UNSUPPORTED_LEADING_WORDS:
-            self._fail(_UNSUPPORTED_LEADING_WORDS[word], tok)
+        if not tok.quoted:
+            if word in ("true", "false"):
+                self._next()
+                return ast.Literal(col, word == "true")
+            if word == "null":
+                self._next()
+                return ast.Literal(col, None)
+            if word == "function" and self._at_op("(", 1):
+                return self._function_definition()
         call = self._maybe_call()
         if call is not None:
             return call
-        if word in _RESERVED:
-            self._fail(f"unexpected keyword {word!r}", tok)
+        if not tok.quoted:
+            if word in ("if", "for", "some", "every") and self._peek(1).kind != "op":
+                self._fail(
+                    f"an '{word}' expression cannot be an operand here; wrap it in parentheses",
+                    tok,
+                )
+            if word in _RESERVED:
+                self._fail(f"unexpected keyword {word!r}", tok)
         self._next()
         return ast.Name(col, word)
 
@@ -256,8 +430,8 @@ class _Parser:
         if tok.value == "(":
             self._next()
             node = self._expression()
-            if self._at_op(",") or self._at_op(".."):
-                self._fail("intervals and unary-test lists are not supported")
+            if self._at_op(".."):
+                self._fail("a range ('..') must be written as an interval such as [1..3]")
             self._expect_op(")", "to close the parenthesis")
             return node
         if tok.value == "[":
@@ -266,7 +440,10 @@ class _Parser:
             while not self._at_op("]"):
                 items.append(self._expression())
                 if self._at_op(".."):
-                    self._fail("ranges ('..') are not supported")
+                    self._fail(
+                        "an interval such as [1..3] can only be a function argument or "
+                        "follow 'in'"
+                    )
                 if not self._at_op(","):
                     break
                 self._next()
@@ -275,91 +452,153 @@ class _Parser:
         if tok.value == "{":
             return self._context()
         if tok.value == "@":
-            self._fail('temporal literals (@"...") are not supported', tok)
+            self._next()
+            text = self._next()
+            if text.kind != "string":
+                self._fail('expected a string after \'@\' (temporal literal @"...")', text)
+            return ast.Call(col, "@", (ast.Literal(self._col(text), text.value),))
         if tok.value == "?":
-            self._fail("the unary-test input '?' is not supported", tok)
-        if tok.value == "..":
-            self._fail("ranges ('..') are not supported", tok)
+            self._next()
+            return ast.InputValue(col)
         self._fail(f"unexpected {_describe(tok)}", tok)
 
     def _context(self) -> ast.Node:
         start = self._next()
         entries: list[tuple[str, ast.Node]] = []
-        seen: set[str] = set()
         while not self._at_op("}"):
-            key_tok = self._next()
-            if key_tok.kind not in ("name", "string"):
-                self._fail(f"expected a context key, found {_describe(key_tok)}", key_tok)
-            # FEEL allows spaces inside unquoted keys; only single-word keys are supported.
-            if self._peek().kind == "name":
-                self._fail("context keys with spaces must be quoted", self._peek())
-            self._expect_op(":", "after the context key")
-            if key_tok.value in seen:
-                self._fail(f"duplicate context key {key_tok.value!r}", key_tok)
-            seen.add(key_tok.value)
-            entries.append((key_tok.value, self._expression()))
+            entries.append((self._context_key(), self._expression()))
             if not self._at_op(","):
                 break
             self._next()
         self._expect_op("}", "to close the context")
         return ast.ContextLiteral(self._col(start), tuple(entries))
 
-    def _if(self) -> ast.Node:
-        tok = self._next()
-        condition = self._expression()
-        self._expect_word("then", "after the 'if' condition")
-        then = self._expression()
-        self._expect_word("else", "in 'if ... then ... else ...'")
-        return ast.If(self._col(tok), condition, then, self._expression())
-
-    def _maybe_call(self) -> ast.Node | None:
-        """Parse ``name(...)`` where the name may span several words ("starts with")."""
-        words: list[str] = []
-        for ahead in range(4):
-            tok = self._peek(ahead)
-            if tok.kind != "name":
-                break
-            words.append(tok.value)
-        name = None
-        width = 0
-        for count in range(len(words), 0, -1):
-            candidate = " ".join(words[:count])
-            nxt = self._peek(count)
-            if (
-                nxt.kind == "op"
-                and nxt.value == "("
-                and (count == 1 or candidate in MULTI_WORD_FUNCTIONS)
-            ):
-                name, width = candidate, count
-                break
-        if name is None:
-            return None
+    def _context_key(self) -> str:
         first = self._peek()
-        if name in UNSUPPORTED_FUNCTIONS:
-            self._fail(f"built-in function {name!r} is not supported", first)
-        if name not in SUPPORTED_FUNCTIONS:
-            self._fail(f"unknown function {name!r}", first)
-        for _ in range(width):
+        if first.kind == "string" and self._at_op(":", 1):
             self._next()
-        self._next()  # "("
-        args: list[ast.Node] = []
-        while not self._at_op(")"):
-            if (
-                self._peek().kind == "name"
-                and self._peek(1).kind == "op"
-                and self._peek(1).value == ":"
+            self._next()
+            return first.value
+        if first.kind == "name" and first.quoted and self._at_op(":", 1):
+            self._next()
+            self._next()
+            return first.value
+        # Camunda takes any text up to ':' without quotes, brackets, braces or commas.
+        while True:
+            tok = self._next()
+            if tok.kind == "op" and tok.value == ":" and tok is not first:
+                key = self._text[first.pos : tok.pos].strip()
+                return key
+            if tok.kind in ("string", "eof") or (
+                tok.kind == "op" and tok.value in ("{", "}", "[", "]", ",", ":")
             ):
-                self._fail("named arguments are not supported")
-            args.append(self._expression())
+                self._fail(
+                    f"expected a context key followed by ':', found {_describe(tok)}", tok
+                )
+
+    def _function_definition(self) -> ast.Node:
+        tok = self._next()
+        self._next()  # "("
+        params: list[str] = []
+        while not self._at_op(")"):
+            params.append(self._parameter_name("function parameter"))
             if not self._at_op(","):
                 break
             self._next()
+        self._expect_op(")", "to close the function parameters")
+        if self._at_word("external"):
+            self._fail("external (Java) functions are not supported")
+        return ast.FunctionDefinition(self._col(tok), tuple(params), self._expression())
+
+    def _parameter_name(self, what: str) -> str:
+        tok = self._next()
+        if tok.kind != "name":
+            self._fail(f"expected a {what} name, found {_describe(tok)}", tok)
+        words = [tok.value]
+        last = tok
+        while self._peek().kind == "name" and self._adjacent(last, self._peek()):
+            last = self._next()
+            words.append(last.value)
+        return " ".join(words)
+
+    def _maybe_call(self) -> ast.Node | None:
+        """``name(...)``, ``multi word name(...)`` or ``a.b.name(...)``; else None."""
+        first = self._peek()
+        # Words separated by spaces only, directly followed by "(".
+        words = [first]
+        k = 1
+        while self._peek(k).kind == "name" and self._adjacent(self._peek(k - 1), self._peek(k)):
+            words.append(self._peek(k))
+            k += 1
+        for count in range(len(words), 0, -1):
+            if not self._at_op("(", count):
+                continue
+            name = " ".join(tok.value for tok in words[:count])
+            reserved = any(not t.quoted and t.value in _RESERVED for t in words[:count])
+            if reserved and name not in _NAMES_WITH_RESERVED_WORDS:
+                continue
+            for _ in range(count):
+                self._next()
+            args, named = self._arguments(name)
+            return ast.Call(self._col(first), name, args, named)
+        # a.b.f(...): a function stored in a context.
+        k = 0
+        path: list[Token] = []
+        while self._peek(k).kind == "name" and (k == 0 or self._at_op(".", k - 1)):
+            path.append(self._peek(k))
+            if not self._at_op(".", k + 1):
+                break
+            k += 2
+        if len(path) >= 2 and self._at_op("(", k + 1):
+            target: ast.Node = ast.Name(self._col(path[0]), path[0].value)
+            for tok in path[1:-1]:
+                target = ast.Path(self._col(tok), target, tok.value)
+            for _ in range(k + 1):
+                self._next()
+            args, named = self._arguments(path[-1].value)
+            return ast.QualifiedCall(self._col(first), target, path[-1].value, args, named)
+        return None
+
+    def _arguments(
+        self, name: str
+    ) -> tuple[tuple[ast.Node, ...], tuple[tuple[str, ast.Node], ...] | None]:
+        self._expect_op("(", "to start the arguments")
+        args: list[ast.Node] = []
+        named: list[tuple[str, ast.Node]] = []
+        if self._peek().kind == "name" and self._named_argument_ahead():
+            while True:
+                key = self._parameter_name("parameter")
+                self._expect_op(":", "after the parameter name")
+                named.append((key, self._argument()))
+                if not self._at_op(","):
+                    break
+                self._next()
+        else:
+            while not self._at_op(")"):
+                args.append(self._argument())
+                if not self._at_op(","):
+                    break
+                self._next()
         self._expect_op(")", f"to close the arguments of {name!r}")
-        low, high = SUPPORTED_FUNCTIONS[name].arity
-        if not low <= len(args) <= high:
-            expected = str(low) if low == high else f"{low} to {high}"
-            self._fail(f"function {name!r} takes {expected} argument(s), got {len(args)}", first)
-        return ast.Call(self._col(first), name, tuple(args))
+        return tuple(args), (tuple(named) if named else None)
+
+    def _named_argument_ahead(self) -> bool:
+        k = 0
+        while self._peek(k).kind == "name" and (
+            k == 0 or self._adjacent(self._peek(k - 1), self._peek(k))
+        ):
+            k += 1
+        return self._at_op(":", k)
+
+    def _argument(self) -> ast.Node:
+        tok = self._peek()
+        if (
+            tok.kind == "op"
+            and tok.value in _INTERVAL_OPENERS
+            and self._range_ahead(skip_opener=True)
+        ):
+            return self._interval()
+        return self._expression()
 
 
 def _describe(tok: Token) -> str:

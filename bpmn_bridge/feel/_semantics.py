@@ -1,34 +1,57 @@
-"""FEEL value semantics over plain Python values: equality, ordering, arithmetic, text.
+"""FEEL operators over Python values: equality, ordering and arithmetic, Camunda's way.
 
-FEEL's null rules in one place: an operation on null or on operands of the wrong type yields
-``None`` instead of raising. ``bool`` is never a number here, although Python makes it an
-``int`` subclass, hence the ``type(x) in _NUMBER_TYPES`` checks instead of ``isinstance``.
+An operation on null or on operands of the wrong types yields ``None`` (FEEL null). ``bool``
+is never a number here, although Python makes it an ``int`` subclass, hence the exact
+``type(x) is int`` checks instead of ``isinstance``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
+
+from ._values import (
+    D128,
+    EXACT,
+    YearMonthDuration,
+    ZonedTime,
+    fail,
+    from_decimal,
+    from_float,
+    kind,
+    num,
+)
 
 __all__ = [
     "add",
+    "add_months",
     "divide",
     "feel_equal",
     "feel_order",
-    "is_number",
     "multiply",
     "negate",
+    "power",
+    "same_kind_comparable",
     "subtract",
-    "to_text",
 ]
 
-_NUMBER_TYPES = (int, float)
-_ORDERED_TYPES = (str, dt.datetime, dt.date, dt.time, dt.timedelta)
-
-
-def is_number(value: object) -> bool:
-    return type(value) in _NUMBER_TYPES
+_ORDERED_KINDS = frozenset(
+    {
+        "number",
+        "string",
+        "date",
+        "local time",
+        "time",
+        "local date and time",
+        "date and time",
+        "days and time duration",
+        "years and months duration",
+    }
+)
+_BASE_DATE = dt.date(2000, 1, 3)
 
 
 def feel_equal(left: Any, right: Any) -> bool | None:
@@ -36,131 +59,304 @@ def feel_equal(left: Any, right: Any) -> bool | None:
     if left is None or right is None:
         return left is right
     tl, tr = type(left), type(right)
-    if tl in _NUMBER_TYPES and tr in _NUMBER_TYPES:
+    if tl is tr and (tl is str or tl is int or tl is bool):
         return bool(left == right)
-    if _kind(left) != _kind(right):
+    kl = kind(left)
+    kr = kind(right)
+    if kl != kr:
         return None
-    return _deep_equal(left, right)
-
-
-def _kind(value: object) -> type:
-    if type(value) in _NUMBER_TYPES:
-        return float
-    if isinstance(value, Mapping):
-        return dict
-    if isinstance(value, list | tuple):
-        return list
-    # datetime is a date subclass, but FEEL keeps "date" and "date and time" apart.
-    return type(value)
-
-
-def _deep_equal(left: Any, right: Any) -> bool:
-    if left is None or right is None:
-        return left is right
-    if type(left) in _NUMBER_TYPES and type(right) in _NUMBER_TYPES:
-        return bool(left == right)
-    kind = _kind(left)
-    if kind is not _kind(right):
-        return False
-    if kind is list:
+    if kl == "number":
+        return num(left) == num(right)
+    if kl == "list":
         return len(left) == len(right) and all(
-            _deep_equal(a, b) for a, b in zip(left, right, strict=True)
+            feel_equal(a, b) is True for a, b in zip(left, right, strict=True)
         )
-    if kind is dict:
-        return left.keys() == right.keys() and all(_deep_equal(left[k], right[k]) for k in left)
-    try:
-        return bool(left == right)
-    except TypeError:
-        return False
+    if kl == "context":
+        return left.keys() == right.keys() and all(
+            feel_equal(left[k], right[k]) is True for k in left
+        )
+    if kl in ("range", "function", "unknown"):
+        return None
+    if kl == "date and time":
+        # Java's ZonedDateTime.equals: same local date-time, offset and zone.
+        return bool(
+            left.replace(tzinfo=None) == right.replace(tzinfo=None)
+            and left.utcoffset() == right.utcoffset()
+            and _zone_id(left) == _zone_id(right)
+        )
+    if kl == "time" and tl is dt.time:
+        return bool(left == right and left.utcoffset() == right.utcoffset())
+    return bool(left == right)
+
+
+def _zone_id(value: dt.datetime) -> str | None:
+    return getattr(value.tzinfo, "key", None)
+
+
+def same_kind_comparable(*values: Any) -> bool:
+    """Camunda's ``isComparable`` plus ``hasSameType`` for ``<``-style operators."""
+    first = kind(values[0])
+    return first in _ORDERED_KINDS and all(kind(v) == first for v in values[1:])
+
+
+def _sort_key(value: Any) -> Any:
+    t = type(value)
+    if t is float:
+        return num(value)
+    if t is ZonedTime:
+        return value.nanos()
+    return value
 
 
 def feel_order(op: str, left: Any, right: Any) -> bool | None:
-    """``<``, ``<=``, ``>``, ``>=`` on numbers, strings and temporal values; else null."""
-    tl, tr = type(left), type(right)
-    if tl in _NUMBER_TYPES:
-        if tr not in _NUMBER_TYPES:
+    """``<``, ``<=``, ``>``, ``>=``; null unless both sides are of one comparable kind."""
+    tl = type(left)
+    if tl is not type(right) or tl is float or tl is ZonedTime:
+        if left is None or right is None:
             return None
-    elif tl is not tr or not isinstance(left, _ORDERED_TYPES):
-        return None
-    try:
-        if op == "<":
-            return bool(left < right)
-        if op == "<=":
-            return bool(left <= right)
-        if op == ">":
-            return bool(left > right)
-        return bool(left >= right)
-    except TypeError:  # e.g. naive vs aware datetimes
-        return None
+        kl = kind(left)
+        if kl != kind(right):
+            return None
+        if kl == "list":
+            raise fail(f"{_show(left)} can not be compared to {_show(right)}")
+        if kl not in _ORDERED_KINDS:
+            return None
+        left, right = _sort_key(left), _sort_key(right)
+    elif tl is not int and tl is not str and tl is not Decimal:
+        k = kind(left)
+        if k == "list" and kind(right) == "list":
+            raise fail(f"{_show(left)} can not be compared to {_show(right)}")
+        if k not in _ORDERED_KINDS or kind(right) != k:
+            return None
+    if op == "<":
+        return bool(left < right)
+    if op == "<=":
+        return bool(left <= right)
+    if op == ">":
+        return bool(left > right)
+    return bool(left >= right)
+
+
+def _show(value: Any) -> str:
+    from ._text import to_text
+
+    return to_text(value)
+
+
+# -- arithmetic ----------------------------------------------------------------------------
 
 
 def add(left: Any, right: Any) -> Any:
     tl, tr = type(left), type(right)
-    if tl in _NUMBER_TYPES and tr in _NUMBER_TYPES:
+    if tl is int and tr is int:
         return left + right
     if tl is str and tr is str:
         return left + right
-    if (tl is dt.datetime or tl is dt.date) and tr is dt.timedelta:
-        return left + right
-    if tl is dt.timedelta and tr is dt.timedelta:
-        return left + right
-    return None
+    a = num(left)
+    if a is not None:
+        b = num(right)
+        if b is None:
+            return None
+        return from_decimal(EXACT.add(a, b))
+    return _temporal_add(left, right, 1)
 
 
 def subtract(left: Any, right: Any) -> Any:
     tl, tr = type(left), type(right)
-    if tl in _NUMBER_TYPES and tr in _NUMBER_TYPES:
+    if tl is int and tr is int:
         return left - right
-    if tl in (dt.datetime, dt.date, dt.timedelta) and (tr is tl or tr is dt.timedelta):
-        try:
-            return left - right
-        except TypeError:
+    a = num(left)
+    if a is not None:
+        b = num(right)
+        if b is None:
             return None
+        return from_decimal(EXACT.subtract(a, b))
+    kl, kr = kind(left), kind(right)
+    if kl == kr:
+        if kl == "date":
+            return dt.timedelta(days=(left - right).days)
+        if kl in ("local date and time", "date and time"):
+            return left - right
+        if kl == "local time":
+            return _time_seconds(left) - _time_seconds(right)
+        if kl == "time":
+            if tl is ZonedTime:
+                return dt.timedelta(microseconds=abs(left.nanos() - right.nanos()) // 1000)
+            return None
+        if kl == "years and months duration":
+            return YearMonthDuration(left.months - right.months)
+        if kl == "days and time duration":
+            return left - right
+        return None
+    return _temporal_add(left, right, -1)
+
+
+def _time_seconds(value: dt.time) -> dt.timedelta:
+    return dt.timedelta(
+        hours=value.hour,
+        minutes=value.minute,
+        seconds=value.second,
+        microseconds=value.microsecond,
+    )
+
+
+def add_months(value: Any, months: int) -> Any:
+    """Java's ``plus(Period)``: move the month, clamping the day to the month's end."""
+    total = value.year * 12 + (value.month - 1) + months
+    year, month = divmod(total, 12)
+    if not 1 <= year <= 9999:
+        raise fail("date out of the supported range (years 1 to 9999)")
+    month += 1
+    day = min(value.day, _days_in_month(year, month))
+    return value.replace(year=year, month=month, day=day)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 12:
+        return 31
+    return (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
+
+
+def _temporal_add(left: Any, right: Any, sign: int) -> Any:
+    """``left + right`` (sign 1) or ``left - right`` (sign -1) with a duration operand."""
+    kl, kr = kind(left), kind(right)
+    if sign == 1 and kl in ("days and time duration", "years and months duration") and kr not in (
+        "days and time duration",
+        "years and months duration",
+    ):
+        left, right, kl, kr = right, left, kr, kl
+    try:
+        if kr == "days and time duration":
+            delta = right if sign == 1 else -right
+            if kl == "days and time duration":
+                return left + delta
+            if kl in ("local date and time", "date and time"):
+                return left + delta
+            if kl == "date":
+                return (dt.datetime.combine(left, dt.time()) + delta).date()
+            if kl == "local time":
+                base = dt.datetime.combine(_BASE_DATE, left)
+                return (base + delta).time()
+            if kl == "time" and type(left) is ZonedTime:
+                base = dt.datetime.combine(_BASE_DATE, left.time)
+                return ZonedTime((base + delta).time(), left.offset, left.zone)
+            return None
+        if kr == "years and months duration":
+            months = right.months * sign
+            if kl == "years and months duration":
+                return YearMonthDuration(left.months + months)
+            if kl in ("date", "local date and time", "date and time"):
+                return add_months(left, months)
+            return None
+    except OverflowError:
+        raise fail("date out of the supported range (years 1 to 9999)") from None
     return None
 
 
 def multiply(left: Any, right: Any) -> Any:
-    if type(left) in _NUMBER_TYPES and type(right) in _NUMBER_TYPES:
+    tl, tr = type(left), type(right)
+    if tl is int and tr is int:
         return left * right
+    a = num(left)
+    b = num(right)
+    if a is not None and b is not None:
+        return from_decimal(EXACT.multiply(a, b))
+    if a is not None:
+        return _scale_duration(right, a)
+    if b is not None:
+        return _scale_duration(left, b)
+    return None
+
+
+def _scale_duration(duration: Any, factor: int | Decimal) -> Any:
+    times = int(factor)  # Camunda multiplies by the number's intValue
+    t = type(duration)
+    if t is dt.timedelta:
+        try:
+            return duration * times
+        except OverflowError:
+            raise fail("duration out of range") from None
+    if t is YearMonthDuration:
+        return YearMonthDuration(duration.months * times)
     return None
 
 
 def divide(left: Any, right: Any) -> Any:
-    if type(left) not in _NUMBER_TYPES or type(right) not in _NUMBER_TYPES or right == 0:
+    a = num(left)
+    b = num(right)
+    if a is not None and b is not None:
+        if b == 0:
+            return None
+        return from_decimal(D128.divide(a, b))
+    tl = type(left)
+    if tl is dt.timedelta:
+        if b is not None:
+            if b == 0:
+                return None
+            millis = _millis(left)
+            return dt.timedelta(milliseconds=_java_int(D128.divide(millis, b)))
+        if type(right) is dt.timedelta and right:
+            return _java_long_div(_millis(left), _millis(right))
         return None
-    if type(left) is int and type(right) is int and left % right == 0:
-        return left // right
-    return left / right
-
-
-def negate(value: Any) -> Any:
-    if type(value) in _NUMBER_TYPES:
-        return -value
+    if tl is YearMonthDuration:
+        if b is not None:
+            if b == 0:
+                return None
+            return YearMonthDuration(_java_int(D128.divide(left.months, b)))
+        if type(right) is YearMonthDuration and right.months:
+            return _java_long_div(left.months, right.months)
     return None
 
 
-def to_text(value: Any) -> str:
-    """FEEL's ``string()`` rendering of a non-null value."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if type(value) is float:
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}:{_quoted(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_quoted(v) for v in value) + "]"
-    return str(value)
+def _millis(value: dt.timedelta) -> int:
+    return (value.days * 86400 + value.seconds) * 1000 + value.microseconds // 1000
 
 
-def _quoted(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return to_text(value)
+def _java_long_div(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def _java_int(value: Decimal) -> int:
+    return int(value)  # int() truncates toward zero, like intValue
+
+
+def power(left: Any, right: Any) -> Any:
+    a = num(left)
+    b = num(right)
+    if a is None or b is None:
+        return None
+    if b == b.to_integral_value() if type(b) is Decimal else True:
+        exponent = int(b)
+        if abs(exponent) > 999_999_999:
+            raise fail("exponent out of range")
+        if a == 0 and exponent < 0:
+            raise fail("Division by zero")
+        if type(a) is int and exponent >= 0 and abs(a) < 2**63 and exponent < 64:
+            result = a**exponent
+            if len(str(abs(result))) <= 34:
+                return result
+        return from_decimal(D128.power(a, exponent))
+    try:
+        value = math.pow(float(a), float(b))
+    except (OverflowError, ValueError):
+        raise fail(f"cannot raise {a} to the power {b}") from None
+    result = from_float(value)
+    if result is None:
+        raise fail(f"cannot raise {a} to the power {b}")
+    return result
+
+
+def negate(value: Any) -> Any:
+    t = type(value)
+    if t is int:
+        return -value
+    a = num(value)
+    if a is None:
+        return None
+    result = -a
+    return result if result else abs(result)
+
+
+def is_context(value: Any) -> bool:
+    return isinstance(value, Mapping)
