@@ -14,7 +14,8 @@ Compile once, evaluate per job::
     ['response']
 
 The language, its null semantics, how numbers enter and leave, and the few known
-differences from Camunda's engine are described in ``docs/feel.md``. Errors form one tree, documented in :mod:`bpmn_bridge.feel._errors`::
+differences from Camunda's engine are described in ``docs/feel.md``. Errors form one
+tree, documented in :mod:`bpmn_bridge.feel._errors`::
 
     ValueError
     └── FeelError

@@ -29,8 +29,8 @@ __all__ = [
     "Negate",
     "Node",
     "Path",
-    "Quantified",
     "QualifiedCall",
+    "Quantified",
     "UnaryTest",
 ]
 

@@ -19,13 +19,30 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_EVEN
-from decimal import ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+    InvalidOperation,
+)
 from typing import Any
 
 from ._errors import FeelEvaluationError
 from ._results import BpmnErrorResult, JobErrorResult
-from ._semantics import add, divide, feel_equal, feel_order, same_kind_comparable
+from ._semantics import (
+    add,
+    divide,
+    feel_equal,
+    feel_order,
+    rounded,
+    same_kind_comparable,
+    scala_equal,
+)
 from ._temporal import parse_date, parse_date_and_time, parse_duration, parse_temporal, parse_time
 from ._temporal import zone as parse_zone
 from ._text import to_text
@@ -95,7 +112,7 @@ def invoke_overload(overload: Overload, values: list[Any]) -> Any:
         return overload.impl(*values)
     except FeelEvaluationError:
         raise
-    except Exception as exc:  # noqa: BLE001 - Camunda fails where the JVM throws
+    except Exception as exc:
         raise failure(overload, exc) from exc
 
 
@@ -207,7 +224,11 @@ def _pattern(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
 def _java_regex(pattern: str) -> str:
     # Java's possessive/atomic syntax and \p{...} classes are not translated; the common
     # subset (classes, groups, quantifiers, anchors, \d \w \s) reads the same in Python.
-    return pattern.replace("(?<", "(?P<") if "(?<" in pattern and "(?<=" not in pattern and "(?<!" not in pattern else pattern
+    return (
+        pattern.replace("(?<", "(?P<")
+        if "(?<" in pattern and "(?<=" not in pattern and "(?<!" not in pattern
+        else pattern
+    )
 
 
 def _java_replacement(replacement: str) -> str | None:
@@ -332,16 +353,21 @@ def _to_base64(value: Any) -> Any:
     return base64.b64encode(value.encode("utf-8", "surrogatepass")).decode("ascii")
 
 
+# Java's String.isBlank: Character.isWhitespace, which excludes no-break spaces.
+_JAVA_BLANK = _JAVA_WHITESPACE + "\u2028\u2029\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+_JAVA_BLANK += "\u2008\u2009\u200a\u205f\u3000\x1c\x1d\x1e\x1f"
+
+
 @_define("is blank", ("string",))
 def _is_blank(string: Any) -> Any:
-    return string.strip(_JAVA_WHITESPACE + "\u2028\u2029\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000\u0085\x1c\x1d\x1e\x1f") == "" if type(string) is str else None
+    return string.strip(_JAVA_BLANK) == "" if type(string) is str else None
 
 
 # -- list ----------------------------------------------------------------------------------
 
 
 def _contains_value(items: Any, value: Any) -> bool:
-    return any(feel_equal(item, value) is True or (item is None and value is None) for item in items)
+    return any(scala_equal(item, value) for item in items)
 
 
 @_define("list contains", ("list", "element"))
@@ -409,7 +435,7 @@ def _product(items: Any) -> Any:
         return None
     total: Any = 1
     for value in values:
-        total = from_decimal(EXACT.multiply(total, value)) if type(total) is not int or type(value) is not int else total * value
+        total = rounded(EXACT.multiply(total, value), total)
     return total
 
 
@@ -460,7 +486,7 @@ def _mode(items: Any) -> Any:
     counts: dict[Any, int] = {}
     first: dict[Any, Any] = {}
     for value in values:
-        key = Decimal(value).normalize() if type(value) is not int else Decimal(value).normalize()
+        key = Decimal(value).normalize()
         counts[key] = counts.get(key, 0) + 1
         first.setdefault(key, value)
     most = max(counts.values())
@@ -581,7 +607,7 @@ def _reverse(items: Any) -> Any:
 def _index_of(items: Any, match: Any) -> Any:
     if not _is_list(items):
         return None
-    return [k + 1 for k, item in enumerate(items) if _same(item, match)]
+    return [k + 1 for k, item in enumerate(items) if scala_equal(item, match)]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -681,7 +707,11 @@ def _string_join2(items: Any, delimiter: Any) -> Any:
 
 @_define("string join", ("list", "delimiter", "prefix", "suffix"))
 def _string_join4(items: Any, delimiter: Any, prefix: Any, suffix: Any) -> Any:
-    if type(prefix) is str and type(suffix) is str and (delimiter is None or type(delimiter) is str):
+    if (
+        type(prefix) is str
+        and type(suffix) is str
+        and (delimiter is None or type(delimiter) is str)
+    ):
         return _join(items, delimiter or "", prefix, suffix)
     if prefix is None and suffix is None and (delimiter is None or type(delimiter) is str):
         return _join(items, delimiter or "")
@@ -801,7 +831,9 @@ def _modulo(dividend: Any, divisor: Any) -> Any:
     if b == 0:
         raise fail("modulo: division by zero")
     first = _remainder(a, b)
-    result = _remainder(EXACT.add(first, b) if type(first) is not int or type(b) is not int else first + b, b)
+    result = _remainder(
+        EXACT.add(first, b) if type(first) is not int or type(b) is not int else first + b, b
+    )
     return from_decimal(result) if type(result) is Decimal else result
 
 
@@ -855,7 +887,7 @@ def _odd(n: Any) -> Any:
     value = num(n)
     if value is None:
         return None
-    return _remainder(abs(value), 2) == 1
+    return _remainder(abs(value), 2) == 1  # type: ignore[arg-type]
 
 
 @_define("even", ("number",))
@@ -868,7 +900,7 @@ def _even(n: Any) -> Any:
 
 @_define("random number", ())
 def _random_number() -> Any:
-    return from_float(random.random())  # noqa: S311 - FEEL's random number, not for secrets
+    return from_float(random.random())
 
 
 # -- boolean -------------------------------------------------------------------------------
@@ -999,7 +1031,11 @@ def _context(entries: Any) -> Any:
     if not _is_list(entries):
         return None
     for entry in entries:
-        if not isinstance(entry, Mapping) or "value" not in entry or type(entry.get("key")) is not str:
+        if (
+            not isinstance(entry, Mapping)
+            or "value" not in entry
+            or type(entry.get("key")) is not str
+        ):
             return None
     return {entry["key"]: entry["value"] for entry in entries}
 
@@ -1039,7 +1075,11 @@ def _number3(text: Any, grouping: Any, decimal_separator: Any) -> Any:
     if type(text) is not str:
         return None
     if type(grouping) is str and type(decimal_separator) is str:
-        if grouping in (" ", ",", ".") and decimal_separator in (",", ".") and grouping != decimal_separator:
+        if (
+            grouping in (" ", ",", ".")
+            and decimal_separator in (",", ".")
+            and grouping != decimal_separator
+        ):
             return _parse_number(text.replace(grouping, "").replace(decimal_separator, "."))
         return None
     if grouping is None and decimal_separator in (",", "."):
@@ -1109,7 +1149,9 @@ def _time(value: Any) -> Any:
         if value.tzinfo is None:
             return value.time()
         offset = value.utcoffset() or dt.timedelta()
-        return ZonedTime(value.time(), int(offset.total_seconds()), getattr(value.tzinfo, "key", None))
+        return ZonedTime(
+            value.time(), int(offset.total_seconds()), getattr(value.tzinfo, "key", None)
+        )
     if type(value) is dt.date:
         return ZonedTime(dt.time(), 0, None)
     return None
@@ -1174,12 +1216,12 @@ def _years_and_months(start: Any, end: Any) -> Any:
 
 @_define("now", ())
 def _now() -> Any:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @_define("today", ())
 def _today() -> Any:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def _day(value: Any) -> dt.date | None:
@@ -1251,7 +1293,9 @@ def _range_args(*values: Any) -> bool:
     return all(p is not None for p in points) and same_kind_comparable(*points)
 
 
-def _range_function(name: str, *param_lists: tuple[str, ...]) -> Callable[[Callable[..., Any]], Any]:
+def _range_function(
+    name: str, *param_lists: tuple[str, ...]
+) -> Callable[[Callable[..., Any]], Any]:
     def register(impl: Callable[..., Any]) -> Any:
         def invoke(a: Any, b: Any) -> Any:
             if not _range_args(a, b):
@@ -1269,7 +1313,9 @@ def _is_range(value: Any) -> bool:
     return type(value) is FeelRange
 
 
-@_range_function("before", ("point1", "point2"), ("point", "range"), ("range", "point"), ("range1", "range2"))
+@_range_function(
+    "before", ("point1", "point2"), ("point", "range"), ("range", "point"), ("range1", "range2")
+)
 def _before(a: Any, b: Any) -> Any:
     if not _is_range(a) and not _is_range(b):
         return _lt(a, b)
@@ -1277,12 +1323,12 @@ def _before(a: Any, b: Any) -> Any:
         return _lt(a, b.start) or (_eq(a, b.start) and not b.start_closed)
     if not _is_range(b):
         return _lt(a.end, b) or (_eq(a.end, b) and not a.end_closed)
-    return _lt(a.end, b.start) or (
-        _eq(a.end, b.start) and not (a.end_closed and b.start_closed)
-    )
+    return _lt(a.end, b.start) or (_eq(a.end, b.start) and not (a.end_closed and b.start_closed))
 
 
-@_range_function("after", ("point1", "point2"), ("point", "range"), ("range", "point"), ("range1", "range2"))
+@_range_function(
+    "after", ("point1", "point2"), ("point", "range"), ("range", "point"), ("range1", "range2")
+)
 def _after(a: Any, b: Any) -> Any:
     if not _is_range(a) and not _is_range(b):
         return _lt(b, a)
@@ -1290,9 +1336,7 @@ def _after(a: Any, b: Any) -> Any:
         return _lt(b.end, a) or (_eq(a, b.end) and not b.end_closed)
     if not _is_range(b):
         return _lt(b, a.start) or (_eq(a.start, b) and not a.start_closed)
-    return _lt(b.end, a.start) or (
-        _eq(a.start, b.end) and not (a.start_closed and b.end_closed)
-    )
+    return _lt(b.end, a.start) or (_eq(a.start, b.end) and not (a.start_closed and b.end_closed))
 
 
 def _ranges_only(impl: Callable[[FeelRange, FeelRange], bool]) -> Callable[[Any, Any], Any]:
@@ -1314,33 +1358,54 @@ _range_function("met by", ("range1", "range2"))(
 
 def _overlaps(a: FeelRange, b: FeelRange) -> bool:
     return (
-        (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not a.end_closed or b.end_closed)))
-        and (_lt(a.start, b.end) or (_eq(a.start, b.end) and a.start_closed and b.end_closed))
-    ) or (
-        (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not b.end_closed or a.end_closed)))
-        and (_lt(b.start, a.end) or (_eq(b.start, a.end) and b.start_closed and a.end_closed))
-    ) or (
-        (_lt(b.start, a.start) or (_eq(b.start, a.start) and (b.start_closed or not a.start_closed)))
-        and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (b.end_closed or not a.end_closed)))
-    ) or (
-        (_lt(a.start, b.start) or (_eq(a.start, b.start) and (a.start_closed or not b.start_closed)))
-        and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (a.end_closed or not b.end_closed)))
+        (
+            (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not a.end_closed or b.end_closed)))
+            and (_lt(a.start, b.end) or (_eq(a.start, b.end) and a.start_closed and b.end_closed))
+        )
+        or (
+            (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not b.end_closed or a.end_closed)))
+            and (_lt(b.start, a.end) or (_eq(b.start, a.end) and b.start_closed and a.end_closed))
+        )
+        or (
+            (
+                _lt(b.start, a.start)
+                or (_eq(b.start, a.start) and (b.start_closed or not a.start_closed))
+            )
+            and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (b.end_closed or not a.end_closed)))
+        )
+        or (
+            (
+                _lt(a.start, b.start)
+                or (_eq(a.start, b.start) and (a.start_closed or not b.start_closed))
+            )
+            and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (a.end_closed or not b.end_closed)))
+        )
     )
 
 
 _range_function("overlaps", ("range1", "range2"))(_ranges_only(_overlaps))
 _range_function("overlaps before", ("range1", "range2"))(
     _ranges_only(
-        lambda a, b: (_lt(a.start, b.start) or (_eq(a.start, b.start) and a.start_closed and not b.start_closed))
-        and (_lt(b.start, a.end) or (_eq(a.end, b.start) and a.end_closed and b.start_closed))
-        and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_closed or b.end_closed)))
+        lambda a, b: (
+            (
+                _lt(a.start, b.start)
+                or (_eq(a.start, b.start) and a.start_closed and not b.start_closed)
+            )
+            and (_lt(b.start, a.end) or (_eq(a.end, b.start) and a.end_closed and b.start_closed))
+            and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_closed or b.end_closed)))
+        )
     )
 )
 _range_function("overlaps after", ("range1", "range2"))(
     _ranges_only(
-        lambda a, b: (_lt(b.start, a.start) or (_eq(b.start, a.start) and b.start_closed and not a.start_closed))
-        and (_lt(a.start, b.end) or (_eq(b.end, a.start) and b.end_closed and a.start_closed))
-        and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not b.end_closed or a.end_closed)))
+        lambda a, b: (
+            (
+                _lt(b.start, a.start)
+                or (_eq(b.start, a.start) and b.start_closed and not a.start_closed)
+            )
+            and (_lt(a.start, b.end) or (_eq(b.end, a.start) and b.end_closed and a.start_closed))
+            and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not b.end_closed or a.end_closed)))
+        )
     )
 )
 
@@ -1351,8 +1416,13 @@ def _finishes(a: Any, b: Any) -> Any:
         return None
     if not _is_range(a):
         return b.end_closed and _eq(b.end, a)
-    return a.end_closed == b.end_closed and _eq(a.end, b.end) and (
-        _lt(b.start, a.start) or (_eq(a.start, b.start) and (not a.start_closed or b.start_closed))
+    return (
+        a.end_closed == b.end_closed
+        and _eq(a.end, b.end)
+        and (
+            _lt(b.start, a.start)
+            or (_eq(a.start, b.start) and (not a.start_closed or b.start_closed))
+        )
     )
 
 
@@ -1391,8 +1461,10 @@ def _starts(a: Any, b: Any) -> Any:
         return None
     if not _is_range(a):
         return b.start_closed and _eq(b.start, a)
-    return a.start_closed == b.start_closed and _eq(a.start, b.start) and (
-        _lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_closed or b.end_closed))
+    return (
+        a.start_closed == b.start_closed
+        and _eq(a.start, b.start)
+        and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_closed or b.end_closed)))
     )
 
 

@@ -23,6 +23,7 @@ from ._builtins import (
     parse_at,
 )
 from ._errors import FeelEvaluationError
+from ._properties import member
 from ._semantics import (
     add,
     divide,
@@ -32,9 +33,9 @@ from ._semantics import (
     negate,
     power,
     same_kind_comparable,
+    scala_equal,
     subtract,
 )
-from ._properties import member
 from ._values import FeelFunction, FeelRange, fail, is_number, num, type_name
 
 __all__ = ["Evaluator", "compile_node", "free_names", "needs_conversion"]
@@ -51,6 +52,8 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
 _EFFECTFUL_FUNCTIONS = frozenset({"bpmnError", "jobError", "assert"}) | NONDETERMINISTIC
 _IMMUTABLE_TYPES = (type(None), bool, int, Decimal, str)
 _INPUT = "?"
+_LIMIT = 10**34
+_MISSING = object()
 
 
 class _Scope:
@@ -241,7 +244,7 @@ class _Compiler:
         ):
             try:
                 value = evaluator({})
-            except Exception:  # noqa: BLE001 - a failure must happen at evaluation time
+            except Exception:
                 return evaluator  # type: ignore[no-any-return]
             # Folding a list or context would hand every evaluation the same mutable object.
             if type(value) in _IMMUTABLE_TYPES:
@@ -261,7 +264,10 @@ class _Compiler:
 
     def _InputValue(self, node: ast.InputValue) -> Evaluator:
         def evaluate(scope: Any) -> Any:
-            return scope.get(_INPUT)
+            value = scope.get(_INPUT, _MISSING)
+            if value is _MISSING:
+                raise fail("No input value available. '?' can only be used inside a unary test.")
+            return value
 
         return evaluate
 
@@ -424,7 +430,9 @@ class _Compiler:
         entries = tuple((key, self.compile(value)) for key, value in node.entries)
         keys = {key for key, _ in node.entries}
         self_referencing = any(_free(value) & keys for _, value in node.entries) or any(
-            isinstance(n, ast.FunctionDefinition | ast.Call) for _, v in node.entries for n in _walk(v)
+            isinstance(n, ast.FunctionDefinition | ast.Call)
+            for _, v in node.entries
+            for n in _walk(v)
         )
 
         if not self_referencing:
@@ -461,7 +469,9 @@ class _Compiler:
                 a = left(scope)
                 b = right(scope)
                 if type(a) is int and type(b) is int:
-                    return a + b
+                    total = a + b
+                    if -_LIMIT < total < _LIMIT:
+                        return total
                 return add(a, b)
 
             return evaluate_add
@@ -573,7 +583,7 @@ class _Compiler:
             if value is True:
                 return True
             is_list = isinstance(value, list | tuple)
-            if is_list and any(feel_equal(item, x) is True for item in value):
+            if is_list and any(scala_equal(item, x) for item in value):
                 return True
             equal = feel_equal(x, value)
             if equal is True:
@@ -690,7 +700,7 @@ class _Compiler:
             if low is None or high is None:
                 return None
             step = 1 if low <= high else -1
-            count = int(abs(high - low)) + 1
+            count = int(abs(high - low)) + 1  # type: ignore[call-overload]
             if count > 10_000_000:
                 raise fail(f"the range {low}..{high} is too large to iterate")
             return [low + step * k for k in range(count)]
@@ -837,11 +847,7 @@ def _static_call(
         return _bind(overload, ordered, packed=False)
     count = len(args)
     overload = next(
-        (
-            o
-            for o in overloads
-            if len(o.params) == count or (o.varargs and len(o.params) < count)
-        ),
+        (o for o in overloads if len(o.params) == count or (o.varargs and len(o.params) < count)),
         None,
     )
     if overload is None:
@@ -874,7 +880,7 @@ def _bind(overload: Overload, args: tuple[Evaluator, ...], *, packed: bool) -> E
                 return impl(value)
             except FeelEvaluationError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - Camunda fails where the JVM throws
+            except Exception as exc:
                 raise failure(overload, exc) from exc
 
         return evaluate_1
@@ -888,7 +894,7 @@ def _bind(overload: Overload, args: tuple[Evaluator, ...], *, packed: bool) -> E
                 return impl(first, second)
             except FeelEvaluationError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - Camunda fails where the JVM throws
+            except Exception as exc:
                 raise failure(overload, exc) from exc
 
         return evaluate_2
@@ -921,4 +927,3 @@ def _call_function(
             raise fail(f"No function found with {len(args)} parameters")
         return None
     return function.invoke([arg(scope) for arg in args])
-

@@ -107,7 +107,7 @@ class Expression:
             raise FeelEvaluationError(
                 f"cannot evaluate FEEL expression {self.source!r}: nested too deeply"
             ) from exc
-        except Exception as exc:  # noqa: BLE001 - nothing but FeelError may escape
+        except Exception as exc:
             raise FeelEvaluationError(
                 f"cannot evaluate FEEL expression {self.source!r}: {exc!r}"
             ) from exc

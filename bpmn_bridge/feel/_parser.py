@@ -29,6 +29,9 @@ _NAMES_WITH_RESERVED_WORDS = frozenset(
 _SPECIAL_TYPE_NAMES = ("years and months duration", "days and time duration", "date and time")
 _INTERVAL_OPENERS = frozenset({"[", "(", "]"})
 _INTERVAL_CLOSERS = {")": False, "[": False, "]": True}
+# A unary test written on its own tests Camunda's implicit input value, which expressions
+# do not have: it reads as null.
+_IMPLICIT_INPUT = ast.Literal(0, None)
 
 
 def parse(source: str) -> ast.Node:
@@ -117,6 +120,23 @@ class _Parser:
                 return False
             k += 1
 
+    def _has_closing_bracket(self) -> bool:
+        """Whether the ``[`` here has a matching ``]`` (else it closes an interval: ``]1..3[``)."""
+        depth = 0
+        k = 0
+        while True:
+            tok = self._peek(k)
+            if tok.kind == "eof":
+                return False
+            if tok.kind == "op":
+                if tok.value in ("(", "[", "{"):
+                    depth += 1
+                elif tok.value in (")", "]", "}"):
+                    depth -= 1
+                    if depth == 0:
+                        return tok.value == "]"
+            k += 1
+
     def _adjacent(self, left: Token, right: Token) -> bool:
         """Only spaces between two tokens (how Camunda joins words of one name)."""
         gap = self._text[left.end : right.pos]
@@ -149,13 +169,12 @@ class _Parser:
         if tok.kind == "name" and not tok.quoted:
             if tok.value == "if":
                 return self._if()
-            if tok.value == "for" and self._peek(1).kind == "name" and self._at_word("in", 2):
+            # "for"/"some"/"every" are not reserved: only a following word or literal (not an
+            # operator) makes them start an iteration.
+            starts = self._peek(1).kind not in ("op", "eof")
+            if tok.value == "for" and starts:
                 return self._for()
-            if (
-                tok.value in ("some", "every")
-                and self._peek(1).kind == "name"
-                and self._at_word("in", 2)
-            ):
+            if tok.value in ("some", "every") and starts:
                 return self._quantified()
         return self._disjunction()
 
@@ -218,10 +237,10 @@ class _Parser:
             # A unary test on its own ("< 5", "[1..3]") tests the input value '?'.
             if tok.value in _UNARY_COMPARISON_OPS:
                 test = self._input_compare()
-                return ast.In(self._col(tok), ast.InputValue(self._col(tok)), test)
+                return ast.In(self._col(tok), _IMPLICIT_INPUT, test)
             if tok.value in _INTERVAL_OPENERS and self._range_ahead(skip_opener=True):
                 interval = self._interval()
-                return ast.In(self._col(tok), ast.InputValue(self._col(tok)), interval)
+                return ast.In(self._col(tok), _IMPLICIT_INPUT, interval)
         left = self._math()
         tok = self._peek()
         if tok.kind == "op" and tok.value in _COMPARISON_OPS:
@@ -378,7 +397,7 @@ class _Parser:
                     self._next()
                     name = "time offset"
                 node = ast.Path(self._col(member), node, name)
-            elif tok.value == "[":
+            elif tok.value == "[" and self._has_closing_bracket():
                 self._next()
                 condition = self._expression()
                 self._expect_op("]", "to close the filter")
@@ -417,7 +436,8 @@ class _Parser:
         if not tok.quoted:
             if word in ("if", "for", "some", "every") and self._peek(1).kind != "op":
                 self._fail(
-                    f"an '{word}' expression cannot be an operand here; wrap it in parentheses",
+                    f"'{word}' starts an expression that cannot be an operand here; "
+                    "wrap it in parentheses",
                     tok,
                 )
             if word in _RESERVED:
@@ -441,8 +461,7 @@ class _Parser:
                 items.append(self._expression())
                 if self._at_op(".."):
                     self._fail(
-                        "an interval such as [1..3] can only be a function argument or "
-                        "follow 'in'"
+                        "an interval such as [1..3] can only be a function argument or follow 'in'"
                     )
                 if not self._at_op(","):
                     break
@@ -455,7 +474,7 @@ class _Parser:
             self._next()
             text = self._next()
             if text.kind != "string":
-                self._fail('expected a string after \'@\' (temporal literal @"...")', text)
+                self._fail("expected a string after '@' (temporal literal @\"...\")", text)
             return ast.Call(col, "@", (ast.Literal(self._col(text), text.value),))
         if tok.value == "?":
             self._next()
@@ -492,9 +511,7 @@ class _Parser:
             if tok.kind in ("string", "eof") or (
                 tok.kind == "op" and tok.value in ("{", "}", "[", "]", ",", ":")
             ):
-                self._fail(
-                    f"expected a context key followed by ':', found {_describe(tok)}", tok
-                )
+                self._fail(f"expected a context key followed by ':', found {_describe(tok)}", tok)
 
     def _function_definition(self) -> ast.Node:
         tok = self._next()

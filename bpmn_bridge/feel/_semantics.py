@@ -8,6 +8,7 @@ is never a number here, although Python makes it an ``int`` subclass, hence the 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 from collections.abc import Mapping
 from decimal import Decimal
@@ -34,7 +35,9 @@ __all__ = [
     "multiply",
     "negate",
     "power",
+    "rounded",
     "same_kind_comparable",
+    "scala_equal",
     "subtract",
 ]
 
@@ -89,6 +92,23 @@ def feel_equal(left: Any, right: Any) -> bool | None:
     return bool(left == right)
 
 
+def scala_equal(left: Any, right: Any) -> bool:
+    """Scala's ``==`` on Camunda's values, as ``List.contains`` uses it.
+
+    Like FEEL equality for numbers, strings, lists and temporal values, but two contexts are
+    equal only when they are the same object, and null equals null.
+    """
+    if left is None or right is None:
+        return left is right
+    if isinstance(left, Mapping) or isinstance(right, Mapping):
+        return left is right
+    if isinstance(left, list | tuple) and isinstance(right, list | tuple):
+        return len(left) == len(right) and all(
+            scala_equal(a, b) for a, b in zip(left, right, strict=True)
+        )
+    return feel_equal(left, right) is True
+
+
 def _zone_id(value: dt.datetime) -> str | None:
     return getattr(value.tzinfo, "key", None)
 
@@ -118,14 +138,14 @@ def feel_order(op: str, left: Any, right: Any) -> bool | None:
         if kl != kind(right):
             return None
         if kl == "list":
-            raise fail(f"{_show(left)} can not be compared to {_show(right)}")
+            return _compare_lists(left, right)
         if kl not in _ORDERED_KINDS:
             return None
         left, right = _sort_key(left), _sort_key(right)
     elif tl is not int and tl is not str and tl is not Decimal:
         k = kind(left)
         if k == "list" and kind(right) == "list":
-            raise fail(f"{_show(left)} can not be compared to {_show(right)}")
+            return _compare_lists(left, right)
         if k not in _ORDERED_KINDS or kind(right) != k:
             return None
     if op == "<":
@@ -137,6 +157,22 @@ def feel_order(op: str, left: Any, right: Any) -> bool | None:
     return bool(left >= right)
 
 
+def _list_comparable(value: Any) -> bool:
+    """Camunda's ``isComparable`` of a list: non-empty, one kind, comparable items."""
+    if not value:
+        return False
+    first = kind(value[0])
+    head_ok = _list_comparable(value[0]) if first == "list" else first in _ORDERED_KINDS
+    return head_ok and all(kind(item) == first for item in value)
+
+
+def _compare_lists(left: Any, right: Any) -> bool | None:
+    if _list_comparable(left) and _list_comparable(right):
+        # Camunda's engine throws here (lists have no order), failing the evaluation.
+        raise fail(f"{_show(left)} can not be compared to {_show(right)}")
+    return None
+
+
 def _show(value: Any) -> str:
     from ._text import to_text
 
@@ -146,10 +182,37 @@ def _show(value: Any) -> str:
 # -- arithmetic ----------------------------------------------------------------------------
 
 
+_LIMIT = 10**34
+
+
+def rounded(result: int | Decimal, left: int | Decimal) -> Any:
+    """Round an exact ``+ - *`` result the way Scala's BigDecimal does.
+
+    Scala keeps a MathContext per value: 34 digits (DECIMAL128), or as many digits as a
+    longer literal has; an operation rounds to its left operand's.
+    """
+    if type(result) is int and -_LIMIT < result < _LIMIT:
+        return result
+    digits = len(Decimal(result).as_tuple().digits)
+    if digits <= 34:
+        return from_decimal(result) if type(result) is Decimal else result
+    precision = max(34, len(Decimal(left).as_tuple().digits))
+    if digits <= precision:
+        return from_decimal(result) if type(result) is Decimal else result
+    context = decimal.Context(
+        prec=precision,
+        rounding=decimal.ROUND_HALF_EVEN,
+        Emax=decimal.MAX_EMAX,
+        Emin=decimal.MIN_EMIN,
+        traps=[],
+    )
+    return from_decimal(context.plus(Decimal(result)))
+
+
 def add(left: Any, right: Any) -> Any:
     tl, tr = type(left), type(right)
     if tl is int and tr is int:
-        return left + right
+        return rounded(left + right, left)
     if tl is str and tr is str:
         return left + right
     a = num(left)
@@ -157,25 +220,28 @@ def add(left: Any, right: Any) -> Any:
         b = num(right)
         if b is None:
             return None
-        return from_decimal(EXACT.add(a, b))
+        return rounded(EXACT.add(a, b), a)
     return _temporal_add(left, right, 1)
 
 
 def subtract(left: Any, right: Any) -> Any:
     tl, tr = type(left), type(right)
     if tl is int and tr is int:
-        return left - right
+        return rounded(left - right, left)
     a = num(left)
     if a is not None:
         b = num(right)
         if b is None:
             return None
-        return from_decimal(EXACT.subtract(a, b))
+        return rounded(EXACT.subtract(a, b), a)
     kl, kr = kind(left), kind(right)
     if kl == kr:
         if kl == "date":
             return dt.timedelta(days=(left - right).days)
-        if kl in ("local date and time", "date and time"):
+        if kl == "date and time":
+            # Java's Duration.between counts on the instant time-line.
+            return left.astimezone(dt.UTC) - right.astimezone(dt.UTC)
+        if kl == "local date and time":
             return left - right
         if kl == "local time":
             return _time_seconds(left) - _time_seconds(right)
@@ -220,9 +286,14 @@ def _days_in_month(year: int, month: int) -> int:
 def _temporal_add(left: Any, right: Any, sign: int) -> Any:
     """``left + right`` (sign 1) or ``left - right`` (sign -1) with a duration operand."""
     kl, kr = kind(left), kind(right)
-    if sign == 1 and kl in ("days and time duration", "years and months duration") and kr not in (
-        "days and time duration",
-        "years and months duration",
+    if (
+        sign == 1
+        and kl in ("days and time duration", "years and months duration")
+        and kr
+        not in (
+            "days and time duration",
+            "years and months duration",
+        )
     ):
         left, right, kl, kr = right, left, kr, kl
     try:
@@ -230,8 +301,12 @@ def _temporal_add(left: Any, right: Any, sign: int) -> Any:
             delta = right if sign == 1 else -right
             if kl == "days and time duration":
                 return left + delta
-            if kl in ("local date and time", "date and time"):
+            if kl == "local date and time":
                 return left + delta
+            if kl == "date and time":
+                # ZonedDateTime.plus(Duration) moves on the instant time-line (DST-aware).
+                tz = left.tzinfo
+                return (left.astimezone(dt.UTC) + delta).astimezone(tz)
             if kl == "date":
                 return (dt.datetime.combine(left, dt.time()) + delta).date()
             if kl == "local time":
@@ -256,11 +331,11 @@ def _temporal_add(left: Any, right: Any, sign: int) -> Any:
 def multiply(left: Any, right: Any) -> Any:
     tl, tr = type(left), type(right)
     if tl is int and tr is int:
-        return left * right
+        return rounded(left * right, left)
     a = num(left)
     b = num(right)
     if a is not None and b is not None:
-        return from_decimal(EXACT.multiply(a, b))
+        return rounded(EXACT.multiply(a, b), a)
     if a is not None:
         return _scale_duration(right, a)
     if b is not None:

@@ -24,7 +24,9 @@ _DATE_LIKE = re.compile(r"-?(?:[1-9]\d{0,4})?\d{4}-[01]\d-[0-3]\d")
 _TIME = r"(\d{2}):(\d{2})(?::(\d{2}))?(?:\.(\d{1,9}))?"
 _LOCAL_TIME = re.compile(r"T?" + _TIME)
 _OFFSET_TIME = re.compile(r"T?(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([+-]\d{2}:\d{2}|Z|@.*)")
-_LOCAL_DATE_TIME = re.compile(r"(\d{4})-([01]\d)-([0-3]\d)T([0-2]\d):([0-5]\d)(?::([0-5]\d))?(?:\.(\d{1,9}))?")
+_LOCAL_DATE_TIME = re.compile(
+    r"(\d{4})-([01]\d)-([0-3]\d)T([0-2]\d):([0-5]\d)(?::([0-5]\d))?(?:\.(\d{1,9}))?"
+)
 _OFFSET_DATE_TIME = re.compile(
     r"(\d{4})-([01]\d)-([0-3]\d)T([0-2]\d):([0-5]\d)(?::([0-5]\d))?(?:\.(\d{1,9}))?"
     r"([+-][01]\d:[0-5]\d|Z|@.*)"
@@ -39,7 +41,9 @@ _LOCAL_DATE_TIME_LIKE = re.compile(
 _YEAR_MONTH = re.compile(r"-?P-?(\d+Y)?-?(\d+M)?")
 _DAY_TIME = re.compile(r"-?P(-?(\d+D)?(T-?(\d+H)?-?(\d+M)?-?(\d+(.\d*)?S)?)?)")
 # java.time.Period.parse / Duration.parse, which do the actual reading.
-_PERIOD = re.compile(r"([-+]?)P(?:([-+]?\d+)Y)?(?:([-+]?\d+)M)?(?:([-+]?\d+)W)?(?:([-+]?\d+)D)?", re.I)
+_PERIOD = re.compile(
+    r"([-+]?)P(?:([-+]?\d+)Y)?(?:([-+]?\d+)M)?(?:([-+]?\d+)W)?(?:([-+]?\d+)D)?", re.I
+)
 _DURATION = re.compile(
     r"([-+]?)P(?:([-+]?\d+)D)?(T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?\d+)(?:[.,](\d{0,9}))?S)?)?",
     re.I,
@@ -77,6 +81,8 @@ def _micros(fraction: str | None) -> int:
 
 
 def _time(hour: str, minute: str, second: str | None, fraction: str | None) -> dt.time | None:
+    if hour == "24" and minute == "00" and int(second or 0) == 0 and not int(fraction or 0):
+        return dt.time()  # java.time reads 24:00 as the midnight that ends the day
     try:
         return dt.time(int(hour), int(minute), int(second or 0), _micros(fraction))
     except ValueError:

@@ -103,7 +103,7 @@ def format_datetime(value: dt.datetime) -> str:
     if tz is None:
         return text
     key = getattr(tz, "key", None)
-    if key is not None:
+    if isinstance(key, str):
         return text + "@" + key
     return text + format_offset(value.utcoffset())
 

@@ -199,7 +199,7 @@ async def test_result_expression_must_yield_a_context() -> None:
     ("headers", "named"),
     [
         ({"resultExpression": "={a: "}, "resultExpression"),
-        ({"errorExpression": "=for x in y return x"}, "errorExpression"),
+        ({"errorExpression": "=for x in y"}, "errorExpression"),
         ({"retries": "three"}, "retries"),
         ({"retries": "-1"}, "retries"),
         ({"retryBackoff": "5 seconds"}, "retryBackoff"),

@@ -8,6 +8,7 @@ JVM is available.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ CORE: list[tuple[str, dict[str, Any], Any]] = [
     ("xs[-1]", {"xs": [10, 20, 30]}, 30),
     ("xs[0]", {"xs": [10, 20, 30]}, None),
     ("xs[a > limit]", {"xs": [{"a": 1}, {"a": 2}], "limit": 1}, [{"a": 2}]),
-    ("10 / 4", {}, 2.5),
+    ("10 / 4", {}, Decimal("2.5")),
     ("1 / 0", {}, None),
     ('"a" + 1', {}, None),
     ("x = null", {}, True),
@@ -37,7 +38,7 @@ CORE: list[tuple[str, dict[str, Any], Any]] = [
     ("5 between 1 and 10", {}, True),
     ('"x" in tags', {"tags": ["x", "y"]}, True),
     ("string(true)", {}, "true"),
-    ('number("1500.5")', {}, 1500.5),
+    ('number("1500.5")', {}, Decimal("1500.5")),
     ("sum([])", {}, None),
     ("is defined(x)", {"x": None}, False),
     ('get value({x: {y: 3}}, ["x", "y"])', {}, 3),
@@ -78,10 +79,13 @@ def test_case(source: str, variables: dict[str, Any], expected: Any) -> None:
     assert same_value(result, expected), f"{source!r} gave {result!r}, expected {expected!r}"
 
 
-def test_integral_literal_is_int_and_fraction_is_float() -> None:
+def test_numbers_are_int_or_decimal_inside_and_int_or_float_as_json() -> None:
     assert type(evaluate("2", {})) is int
-    assert type(evaluate("2.0", {})) is int
-    assert type(evaluate("2.25", {})) is float
+    # A decimal keeps its scale, as BigDecimal does: string(2.0) is "2.0".
+    assert evaluate("2.0", {}) == Decimal("2.0")
+    assert evaluate("string(2.0)", {}) == "2.0"
+    assert evaluate("2.25", {}) == Decimal("2.25")
+    assert compile_expression("[2.0, 2.25, 1 / 3]").evaluate_json({}) == [2, 2.25, 1 / 3]
 
 
 def test_compile_is_cached() -> None:
@@ -135,5 +139,6 @@ def test_datetime_values_compare_and_print() -> None:
     late = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
     assert evaluate("a < b", {"a": early, "b": late}) is True
     assert evaluate("a = b", {"a": early, "b": early}) is True
-    assert evaluate("string(a)", {"a": early}) == "2024-01-01T00:00:00+00:00"
+    # Camunda prints a zero offset as "Z".
+    assert evaluate("string(a)", {"a": early}) == "2024-01-01T00:00:00Z"
     assert evaluate("a < 1", {"a": early}) is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import string
 from typing import Any
 
@@ -30,7 +29,7 @@ json_values = st.recursive(
 
 
 def feel_literal(value: Any) -> str:
-    """Write ``value`` as FEEL source (JSON string escapes are valid FEEL escapes)."""
+    """Write ``value`` as FEEL source."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -38,10 +37,17 @@ def feel_literal(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        return json.dumps(value)
+        return _string_literal(value)
     if isinstance(value, list):
         return "[" + ", ".join(feel_literal(v) for v in value) + "]"
-    return "{" + ", ".join(f"{json.dumps(k)}: {feel_literal(v)}" for k, v in value.items()) + "}"
+    return (
+        "{" + ", ".join(f"{_string_literal(k)}: {feel_literal(v)}" for k, v in value.items()) + "}"
+    )
+
+
+def _string_literal(text: str) -> str:
+    # Camunda's FEEL has no \u escapes (they stay as written); only \\ and \" are needed.
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @given(json_values)

@@ -223,7 +223,7 @@ def test_header_the_workers_would_refuse_is_reported(migrate: Any, flavour: str)
         "bad_headers",
         "t",
         flavour=flavour,
-        headers={"resultExpression": "=for x in y return x", "retryBackoff": "soon"},
+        headers={"resultExpression": "=for x in y", "retryBackoff": "soon"},
         catch_error_code=None,
     )
     result = migrate(xml)
