@@ -178,6 +178,9 @@ class SecretMasker:
 
         Returns:
             The value with secrets replaced by ``****``.
+
+        Raises:
+            ValueError: The value nests deeper than four times :data:`MAX_NESTING`.
         """
         if self._pattern is None:
             return value
@@ -191,7 +194,8 @@ def _mask_tree(value: Any, mask: Callable[[str], str], depth: int) -> Any:
     if isinstance(value, str):
         return mask(value)
     if depth > MAX_NESTING * 4:
-        return value  # deeper than anything we accept or produce; never recurse unbounded
+        # deeper than anything we accept: refuse rather than let an unchecked value through
+        raise ValueError(f"a value nested deeper than {MAX_NESTING * 4} levels cannot be checked")
     if isinstance(value, dict):
         return {
             mask(str(k)) if isinstance(k, str) else k: _mask_tree(v, mask, depth + 1)

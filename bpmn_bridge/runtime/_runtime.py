@@ -16,6 +16,7 @@ import math
 import os
 import socket
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -142,6 +143,8 @@ class Runtime:
         _unique("connectors of type", [s.type for s in specs])
         _unique("engines named", [e.name for e in engines])
         self.masker = SecretMasker()
+        # the engines' own credentials never show in a log line or /health/ready
+        self.masker.add(*(value for engine in engines for value in _credentials_of(engine)))
         self.worker_name = worker_name or f"bpmn-bridge-{socket.gethostname()}-{os.getpid()}"
         self.lease = lease
         self.long_poll = long_poll
@@ -600,6 +603,17 @@ class Runtime:
             self.hook_failures,
             exc_info=self.hook_failures == 1 or self.hook_failures % 1000 == 0,
         )
+
+
+def _credentials_of(adapter: EngineAdapter) -> list[str]:
+    config = getattr(adapter, "config", None)
+    values = [getattr(config, name, None) for name in ("password", "token", "client_secret")]
+    url = getattr(config, "base_url", None)
+    if isinstance(url, str):
+        with contextlib.suppress(ValueError):
+            password = urllib.parse.urlsplit(url).password or ""
+            values += [password, urllib.parse.unquote(password)]
+    return [value for value in values if isinstance(value, str) and len(value) >= 3]
 
 
 def _unique(what: str, names: list[str]) -> None:

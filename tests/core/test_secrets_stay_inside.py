@@ -160,3 +160,23 @@ async def test_a_provider_failing_inside_context_secret_spends_a_retry() -> None
     assert outcome.message == (
         "Secrets could not be read: secret 'API_KEY': ConnectionError: vault unreachable"
     )
+
+
+@connector(type="buries")
+async def buries(data: Login) -> dict[str, Any]:
+    return {"deep": _nested(300) | {"pw": data.password}, "deeper": _with_leaf(300, data.password)}
+
+
+def _with_leaf(depth: int, leaf: str) -> Any:
+    value: Any = leaf
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+async def test_a_secret_buried_too_deep_to_check_fails_the_job_not_a_variable() -> None:
+    variables = {"user": "ann", "password": "{{secrets.API_KEY}}"}
+    outcome = await run_connector(buries, variables=variables, secrets=SECRETS)
+    # a result the masker cannot check is a failure like any other unusable result
+    assert isinstance(outcome, Failed) and "cannot be checked" in outcome.message
+    assert SECRET not in repr(outcome)
