@@ -10,6 +10,7 @@ refused output with an empty report is a silent pass. The parts the embedded eng
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import pytest
 from bpmn_bridge.devengine import BpmnModelError, DevEngineCore, InstanceState, JobFilter
 from bpmn_bridge.devengine._bpmn import parse_bpmn
 from bpmn_bridge.migrate import MigrationResult, migrate_c7_to_c8, migrate_c8_to_c7
+from tests.feel.camunda_feel import PeerUnavailable, run_peer, strip_equals, unavailable
 from tests.support.bpmn_validator import BpmnValidator, Mode
 
 DIAGRAMS = Path(__file__).parent / "diagrams"
@@ -171,3 +173,42 @@ async def test_what_the_embedded_engine_runs_ends_the_same(cases: list[Case]) ->
         assert await _run(case.migrated.xml, variables) == await _run(case.original, variables)
         ran.append(case.name)
     assert {"gateways_bpmn2_handmade", "invoice_modeler"} <= set(ran)
+
+
+def _feel_expressions(xml: bytes) -> list[tuple[str, str]]:
+    """(where, expression) for every FEEL expression (``=...``) in a Camunda 8 document."""
+    found = []
+    for element in ET.fromstring(xml).iter():
+        where = element.get("id") or element.tag.rpartition("}")[2]
+        for name, value in element.attrib.items():
+            if value.lstrip().startswith("="):
+                found.append((f"{where} {name.rpartition('}')[2]}", value))
+        if (element.text or "").lstrip().startswith("="):
+            found.append((where, element.text or ""))
+    return found
+
+
+def test_every_feel_expression_in_camunda8_outputs_parses(
+    tmp_path_factory: pytest.TempPathFactory, cases: list[Case]
+) -> None:
+    """Zeebe parses every expression on deployment (its design-time validation does not):
+    Camunda's FEEL engine must read each one the migration wrote."""
+    expressions = [
+        (f"{label}: {where}", expression)
+        for case in cases
+        for label, xml, engine, result in case.documents()
+        if engine == "camunda8" and result is not None
+        for where, expression in _feel_expressions(xml)
+    ]
+    assert len(expressions) > 50
+    try:
+        with run_peer(tmp_path_factory.mktemp("feel-engine-peer")) as feel:
+            results = feel.evaluate_many((strip_equals(e), {}) for _, e in expressions)
+    except PeerUnavailable as error:
+        unavailable(str(error))
+    unreadable = [
+        f"{where}: {expression} ({result.error})"
+        for (where, expression), result in zip(expressions, results, strict=True)
+        if result.error is not None and "parse" in result.error
+    ]
+    assert unreadable == []
