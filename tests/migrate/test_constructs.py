@@ -267,3 +267,28 @@ def test_feel_outside_the_juel_subset_stays_feel_on_camunda7() -> None:
     }
     assert inputs["recipientCount"] == "=count(order.recipients)"
     assert _by_id(again, "n2").findtext(f"{B}conditionExpression") == "=count(items) > 1"
+
+
+def test_numbers_read_the_same_in_feel_and_juel() -> None:
+    root, _ = _c8("gateways_bpmn2_handmade.bpmn")
+    assert _by_id(root, "toTiny").findtext(f"{B}conditionExpression") == "=amount < 0.00001"
+    assert _by_id(root, "toHuge").findtext(f"{B}conditionExpression") == (
+        "=(amount >= 100000000000000000000) or (amount = 12345678901234567890.125)"
+    )
+    # The XSD type keeps a prefix the output declares.
+    condition = _by_id(root, "toTiny").find(f"{B}conditionExpression")
+    assert condition is not None
+    assert condition.get("{http://www.w3.org/2001/XMLSchema-instance}type") == (
+        "bpmn:tFormalExpression"
+    )
+    result = migrate_c8_to_c7(ET.tostring(root))
+    back = ET.fromstring(result.xml)
+    # JUEL reads 0.00001 as the same double; ...890.125 has no exact double, so rather than
+    # round it the condition stays FEEL, which Camunda 7 evaluates itself.
+    assert _by_id(back, "toTiny").findtext(f"{B}conditionExpression") == "${amount < 1e-05}"
+    huge = _by_id(back, "toHuge").find(f"{B}conditionExpression")
+    assert huge is not None
+    assert (huge.get("language"), huge.text) == (
+        "feel",
+        "(amount >= 100000000000000000000) or (amount = 12345678901234567890.125)",
+    )
