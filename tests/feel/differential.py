@@ -223,7 +223,9 @@ def run_ours(source: str, variables: Mapping[str, Any]) -> Ours:
 
 
 def _show(value: Mapping[str, Any] | None) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    # A lone surrogate (FEEL strings are UTF-16 and can be cut mid-pair) is shown escaped.
+    text = json.dumps(value, ensure_ascii=False)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 package dev.bpmnbridge.peer;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,8 +89,11 @@ public final class FeelEnginePeer {
   }
 
   public static void main(String[] args) throws Exception {
+    // Non-ASCII goes out as JSON unicode escapes: a lone surrogate (substring can cut a pair, as
+    // Java strings are UTF-16) survives as itself instead of becoming '?' in UTF-8.
+    JsonFactory factory = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
     ObjectMapper json =
-        new ObjectMapper()
+        new ObjectMapper(factory)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
     FeelEngineApi engine = FeelEngineBuilder.forJava().withCustomValueMapper(new RawValues()).build();
