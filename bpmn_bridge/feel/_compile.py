@@ -233,15 +233,31 @@ class _Compiler:
         # Without a function definition no name can be bound to a FEEL function, so calls
         # resolve to built-ins at compile time.
         self.dynamic_calls = any(isinstance(n, ast.FunctionDefinition) for n in _walk(root))
+        self._foldable: dict[int, bool] = {}
+
+    def _can_fold(self, node: ast.Node) -> bool:
+        """No free names, no effects: computed bottom-up once per node (compiling is linear)."""
+        key = id(node)
+        known = self._foldable.get(key)
+        if known is not None:
+            return known
+        if isinstance(
+            node, ast.Name | ast.InputValue | ast.FunctionDefinition | ast.QualifiedCall
+        ) or (
+            isinstance(node, ast.Call)
+            and (node.function in _EFFECTFUL_FUNCTIONS or self.dynamic_calls)
+        ):
+            result = False
+        elif isinstance(node, ast.For | ast.Quantified | ast.Filter | ast.ContextLiteral):
+            result = not _free(node) and all(self._can_fold(c) for c in _children(node))
+        else:
+            result = all(self._can_fold(child) for child in _children(node))
+        self._foldable[key] = result
+        return result
 
     def compile(self, node: ast.Node) -> Evaluator:
         evaluator = getattr(self, "_" + type(node).__name__)(node)
-        if (
-            not isinstance(node, ast.Literal)
-            and not _free(node)
-            and _is_pure(node)
-            and not (self.dynamic_calls and any(isinstance(n, ast.Call) for n in _walk(node)))
-        ):
+        if not isinstance(node, ast.Literal) and self._can_fold(node):
             try:
                 value = evaluator({})
             except Exception:
@@ -468,10 +484,14 @@ class _Compiler:
             def evaluate_add(scope: Any) -> Any:
                 a = left(scope)
                 b = right(scope)
-                if type(a) is int and type(b) is int:
-                    total = a + b
-                    if -_LIMIT < total < _LIMIT:
-                        return total
+                ta = type(a)
+                if ta is type(b):
+                    if ta is str:
+                        return a + b
+                    if ta is int:
+                        total = a + b
+                        if -_LIMIT < total < _LIMIT:
+                            return total
                 return add(a, b)
 
             return evaluate_add
@@ -695,8 +715,12 @@ class _Compiler:
         end = self.compile(node.end)
 
         def numbers(scope: Any) -> Any:
-            low = num(start(scope))
-            high = num(end(scope))
+            low = start(scope)
+            high = end(scope)
+            if type(low) is int and type(high) is int and abs(high - low) <= 10_000_000:
+                return list(range(low, high + 1) if low <= high else range(low, high - 1, -1))
+            low = num(low)
+            high = num(high)
             if low is None or high is None:
                 return None
             step = 1 if low <= high else -1
@@ -711,20 +735,20 @@ class _Compiler:
         lists = self._iteration_sources(node.iterators)
         body = self.compile(node.body)
         names = tuple(name for name, _ in node.iterators)
-        if len(names) == 1:
+        uses_partial = "partial" in _free(node.body)
+        if len(names) == 1 and not uses_partial:
             name = names[0]
 
             def evaluate_single(scope: Any) -> Any:
                 sources = lists(scope)
                 if sources is None:
                     return None
-                results: list[Any] = []
-                local_names: dict[str, Any] = {"partial": results}
+                local_names: dict[str, Any] = {}
                 inner = _Scope(local_names, scope)
+                results: list[Any] = []
                 for value in sources[0][1]:
                     local_names[name] = value
                     results.append(body(inner))
-                    local_names["partial"] = list(results)
                 return results
 
             return evaluate_single

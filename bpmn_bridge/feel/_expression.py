@@ -94,7 +94,7 @@ class Expression:
                 ``assert`` with a false condition, ``modulo(1, 0)``), for ``bpmnError``
                 without an error code, or if ``variables`` is not a mapping.
         """
-        if not isinstance(variables, Mapping):
+        if type(variables) is not dict and not isinstance(variables, Mapping):
             raise FeelEvaluationError(
                 f"variables must be a mapping, got {type(variables).__name__}"
             )

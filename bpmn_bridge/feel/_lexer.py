@@ -13,31 +13,7 @@ __all__ = ["Token", "tokenize", "translate_escapes"]
 TokenKind = Literal["number", "string", "name", "op", "eof"]
 
 # Longest operators first so "<=" wins over "<" and ".." over ".".
-_OPERATORS = (
-    "**",
-    "..",
-    "!=",
-    "<=",
-    ">=",
-    "(",
-    ")",
-    "[",
-    "]",
-    "{",
-    "}",
-    ",",
-    ":",
-    ".",
-    "+",
-    "-",
-    "*",
-    "/",
-    "=",
-    "<",
-    ">",
-    "@",
-    "?",
-)
+_OPERATOR = re.compile(r"\*\*|\.\.|!=|<=|>=|[()\[\]{},:.+\-*/=<>@?]")
 # Java identifier characters, as Camunda's parser uses Character.isJavaIdentifierStart/Part.
 _NAME = re.compile(r"(?:[^\W\d]|[$])[\w$]*")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
@@ -123,12 +99,10 @@ def tokenize(text: str, *, source: str, offset: int) -> list[Token]:
             tokens.append(Token("name", m.group(), i, m.end()))
             i = m.end()
             continue
-        for op in _OPERATORS:
-            if text.startswith(op, i):
-                tokens.append(Token("op", op, i, i + len(op)))
-                i += len(op)
-                break
-        else:
+        m = _OPERATOR.match(text, i)
+        if m is None:
             raise fail(f"unexpected character {ch!r}", i)
+        tokens.append(Token("op", m.group(), i, m.end()))
+        i = m.end()
     tokens.append(Token("eof", "", n, n))
     return tokens
