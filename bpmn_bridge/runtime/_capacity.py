@@ -24,7 +24,9 @@ class Capacity:
         self.share = max(1, min(share or size, size))
         self._free = size
         self._urgent = 0
-        self._changed = anyio.Event()
+        # made by the first waiter, set and dropped by the next change: a slot freed while
+        # nobody waits makes no event
+        self._changed: anyio.Event | None = None
 
     @property
     def free(self) -> int:
@@ -75,8 +77,7 @@ class Capacity:
                     await self._wait_for_change()
             finally:
                 self._urgent -= 1
-                self._changed.set()
-                self._changed = anyio.Event()
+                self._notify()
         else:
             while self._free == 0 or self._urgent:
                 await self._wait_for_change()
@@ -89,13 +90,19 @@ class Capacity:
         if count <= 0:
             return
         self._free = min(self.size, self._free + count)
-        self._changed.set()
-        self._changed = anyio.Event()
+        self._notify()
 
     async def wait_idle(self) -> None:
         """Wait until no slot is in use."""
         while self._free < self.size:
             await self._wait_for_change()
 
+    def _notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
     async def _wait_for_change(self) -> None:
+        if self._changed is None:
+            self._changed = anyio.Event()
         await self._changed.wait()

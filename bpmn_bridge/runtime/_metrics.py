@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from bpmn_bridge.core import BpmnErrorThrown, Completed, JobInfo
@@ -10,6 +13,19 @@ from bpmn_bridge.runtime._hooks import JobFinished, RuntimeHooks
 __all__ = ["Metrics"]
 
 _LABELS = ("engine", "connector")
+
+
+@dataclass(frozen=True, slots=True)
+class _Series:
+    """One (engine, connector) pair's children of every metric, looked up once."""
+
+    activated: Any
+    completed: Any
+    failed: Any
+    bpmn_errors: Any
+    duration: Any
+    in_flight: Any
+    lost: Any
 
 
 class Metrics(RuntimeHooks):
@@ -55,22 +71,40 @@ class Metrics(RuntimeHooks):
             registry=r,
         )
 
+        # labels() validates and locks on every call: per job, look the children up once
+        self._series: dict[tuple[str, str], _Series] = {}
+
+    def _for(self, engine: str, connector: str) -> _Series:
+        series = self._series.get((engine, connector))
+        if series is None:
+            series = self._series[(engine, connector)] = _Series(
+                activated=self.activated.labels(engine, connector),
+                completed=self.completed.labels(engine, connector),
+                failed=self.failed.labels(engine, connector),
+                bpmn_errors=self.bpmn_errors.labels(engine, connector),
+                duration=self.duration.labels(engine, connector),
+                in_flight=self.in_flight.labels(engine, connector),
+                lost=self.lost.labels(engine, connector),
+            )
+        return series
+
     def job_activated(self, job: JobInfo, connector: str) -> None:
-        self.activated.labels(job.engine, connector).inc()
-        self.in_flight.labels(job.engine, connector).inc()
+        series = self._for(job.engine, connector)
+        series.activated.inc()
+        series.in_flight.inc()
 
     def job_finished(self, event: JobFinished) -> None:
-        labels = (event.job.engine, event.connector)
-        self.in_flight.labels(*labels).dec()
-        self.duration.labels(*labels).observe(event.seconds)
+        series = self._for(event.job.engine, event.connector)
+        series.in_flight.dec()
+        series.duration.observe(event.seconds)
         if not event.reported:
-            self.lost.labels(*labels).inc()
+            series.lost.inc()
         elif isinstance(event.outcome, Completed):
-            self.completed.labels(*labels).inc()
+            series.completed.inc()
         elif isinstance(event.outcome, BpmnErrorThrown):
-            self.bpmn_errors.labels(*labels).inc()
+            series.bpmn_errors.inc()
         else:
-            self.failed.labels(*labels).inc()
+            series.failed.inc()
 
     def lease_extended(self, job: JobInfo, connector: str) -> None:
         self.extended.labels(job.engine, connector).inc()
