@@ -81,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--camunda7-url", help="Camunda 7 REST base URL (CAMUNDA7_URL)")
     parser.add_argument("--worker-name", help="worker name recorded by the engines")
-    parser.add_argument("--ops-port", help="health/metrics port, or off")
+    parser.add_argument("--ops-port", help="health/metrics port (0: a free one), or off")
     parser.add_argument("--log-format", choices=("text", "json"))
 
 
