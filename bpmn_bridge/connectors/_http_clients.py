@@ -144,13 +144,20 @@ class _PolicyBackend(httpcore.AsyncNetworkBackend):
             # every address, not only the one used: a name with one good and one blocked
             # address is refused rather than reaching the blocked one on a later connect
             policy.check_address(ipaddress.ip_address(address.split("%")[0]), where=shown)
-        return await self._inner.connect_tcp(
-            addresses[0],
-            port,
-            timeout=timeout,
-            local_address=local_address,
-            socket_options=socket_options,
-        )
+        failure: httpcore.ConnectError | None = None
+        for address in addresses:  # in resolver order, as a plain connect would try them
+            try:
+                return await self._inner.connect_tcp(
+                    address,
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except httpcore.ConnectError as exc:
+                failure = exc
+        assert failure is not None  # getaddrinfo returns at least one address or raises
+        raise failure
 
     async def connect_unix_socket(
         self,

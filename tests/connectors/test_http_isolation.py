@@ -277,3 +277,10 @@ async def test_a_gzip_token_response_is_read_within_the_limit() -> None:
             },
         )
     assert seen[-1]["headers"]["authorization"] == "Bearer gz-token"
+
+
+async def test_a_host_name_is_resolved_checked_and_reached() -> None:
+    async with origin() as (url, seen):
+        port = url.rsplit(":", 1)[1]
+        response = await call(url=f"http://localhost:{port}/record")
+    assert response.status == 200 and len(seen) == 1
