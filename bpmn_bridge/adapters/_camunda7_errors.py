@@ -69,42 +69,57 @@ def error_for_response(
         job_id: The external task's id for job operations; None for fetch and check.
 
     Returns:
-        The error to raise.
+        The error to raise, carrying ``engine``, ``action``, ``status`` and ``job_id``.
     """
     body = _engine_body(content)
     detail = str(body.get("message", "")) if body else content[:200].decode(errors="replace")
     message = f"{engine}: {action} failed with HTTP {status}: {detail}".rstrip(": ")
+    facts: dict[str, Any] = {
+        "engine": engine,
+        "action": action,
+        "status": status,
+        "job_id": job_id,
+    }
     gone = "locked by worker" in detail or any(hint in detail for hint in _GONE_HINTS)
     if job_id is not None and (status == 404 or gone):
         if status == 404 and body is None:
             # Not the engine's own "does not exist": the URL leads somewhere else.
-            return EngineUnavailableError(message)
-        return JobNotFoundError(message)
+            return EngineUnavailableError(message, **facts)
+        return JobNotFoundError(message, **facts)
     if status in (401, 403):
-        return EngineRejectedError(message)
+        return EngineRejectedError(message, **facts)
     if status >= 500:
         if body is None:
-            return EngineUnavailableError(message)
+            return EngineUnavailableError(message, **facts)
         if body.get("type") in _TRANSIENT_TYPES or body.get("code") in _TRANSIENT_CODES:
-            return EngineUnavailableError(message)
-        return EngineRejectedError(message)
+            return EngineUnavailableError(message, **facts)
+        return EngineRejectedError(message, **facts)
     if status == 404:
-        return EngineUnavailableError(f"{message} (is the base URL the engine-rest root?)")
-    return EngineRejectedError(message)
+        return EngineUnavailableError(f"{message} (is the base URL the engine-rest root?)", **facts)
+    return EngineRejectedError(message, **facts)
 
 
 @contextmanager
-def translate_transport_errors(*, engine: str, action: str, url: str) -> Iterator[None]:
+def translate_transport_errors(
+    *, engine: str, action: str, url: str, job_id: str | None = None
+) -> Iterator[None]:
     """Raise ``EngineUnavailableError`` for any transport failure or timeout in the block.
 
     Args:
         engine: The engine's configured name.
         action: What was asked.
         url: The engine's base URL, for the message.
+        job_id: The external task's id for job operations.
+
+    Raises:
+        EngineUnavailableError: The request did not get an answer (``status`` is ``None``).
     """
     try:
         yield
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise EngineUnavailableError(
-            f"{engine}: {action} could not reach {url}: {type(exc).__name__}: {exc}"
+            f"{engine}: {action} could not reach {url}: {type(exc).__name__}: {exc}",
+            engine=engine,
+            action=action,
+            job_id=job_id,
         ) from exc

@@ -44,32 +44,54 @@ _REJECTED = frozenset(
 )
 
 
-def translate_grpc_error(error: grpc.aio.AioRpcError, what: str) -> EngineError:
+def translate_grpc_error(
+    error: grpc.aio.AioRpcError,
+    what: str,
+    *,
+    engine: str | None = None,
+    action: str | None = None,
+    job_id: str | None = None,
+) -> EngineError:
     """The engine error for a failed gRPC call.
 
     Args:
         error: The failed call's error.
         what: The operation, for the message, e.g. ``"CompleteJob for job 42"``.
+        engine: The engine's configured name.
+        action: The gRPC method, e.g. ``"CompleteJob"``.
+        job_id: The job's key for job commands.
 
     Returns:
-        The matching :class:`EngineError` subclass (not raised).
+        The matching :class:`EngineError` subclass (not raised), whose ``status`` is the
+        gRPC status name.
     """
     code = error.code()
+    status = code.name if code is not None else "UNKNOWN"
     details = error.details() or ""
-    message = f"{what} failed: {code.name if code is not None else 'UNKNOWN'}: {details}"
+    message = f"{what} failed: {status}: {details}"
+    facts = {"engine": engine, "action": action, "status": status, "job_id": job_id}
     if code == grpc.StatusCode.NOT_FOUND:
-        return JobNotFoundError(message)
+        return JobNotFoundError(message, **facts)
     if code in _REJECTED:
-        return EngineRejectedError(message)
-    return EngineUnavailableError(message)
+        return EngineRejectedError(message, **facts)
+    return EngineUnavailableError(message, **facts)
 
 
 @contextmanager
-def grpc_errors_translated(what: str) -> Iterator[None]:
+def grpc_errors_translated(
+    what: str,
+    *,
+    engine: str | None = None,
+    action: str | None = None,
+    job_id: str | None = None,
+) -> Iterator[None]:
     """Raise gRPC errors inside the block as engine errors (the original as ``__cause__``).
 
     Args:
         what: The operation, for the message.
+        engine: The engine's configured name.
+        action: The gRPC method, e.g. ``"CompleteJob"``.
+        job_id: The job's key for job commands.
 
     Raises:
         EngineError: A gRPC call in the block failed.
@@ -77,7 +99,9 @@ def grpc_errors_translated(what: str) -> Iterator[None]:
     try:
         yield
     except grpc.aio.AioRpcError as exc:
-        raise translate_grpc_error(exc, what) from exc
+        raise translate_grpc_error(exc, what, engine=engine, action=action, job_id=job_id) from exc
     except grpc.aio.UsageError as exc:
         # The channel was closed under the call: the adapter is shutting down.
-        raise EngineUnavailableError(f"{what} failed: {exc}") from exc
+        raise EngineUnavailableError(
+            f"{what} failed: {exc}", engine=engine, action=action, job_id=job_id
+        ) from exc

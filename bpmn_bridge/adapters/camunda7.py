@@ -123,7 +123,9 @@ class Camunda7Adapter:
         if self._session is None:
             raise RuntimeError("use Camunda7Adapter in 'async with' before calling it")
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        with translate_transport_errors(engine=self.name, action=action, url=self.config.base_url):
+        with translate_transport_errors(
+            engine=self.name, action=action, url=self.config.base_url, job_id=job_id
+        ):
             async with self._session.request(
                 method,
                 self.config.base_url + path,

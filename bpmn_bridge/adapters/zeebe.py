@@ -121,7 +121,7 @@ class ZeebeAdapter:
             EngineUnavailableError: The gateway cannot be reached.
             EngineRejectedError: The gateway refused the call (e.g. bad credentials).
         """
-        with grpc_errors_translated("Topology"):
+        with grpc_errors_translated("Topology", engine=self.name, action="Topology"):
             await self._gateway().Topology(pb.TopologyRequest(), timeout=self._rpc_timeout)
 
     async def fetch(self, request: FetchRequest) -> list[Job]:
@@ -155,7 +155,7 @@ class ZeebeAdapter:
         )
         jobs: list[Job] = []
         try:
-            with grpc_errors_translated(what):
+            with grpc_errors_translated(what, engine=self.name, action="ActivateJobs"):
                 async for response in call:
                     jobs.extend(job_from_message(job, engine=self.name) for job in response.jobs)
         except EngineError:
@@ -200,7 +200,7 @@ class ZeebeAdapter:
         call = self._gateway().StreamActivatedJobs(message)
         in_hand: list[Job] = []
         try:
-            with grpc_errors_translated(what):
+            with grpc_errors_translated(what, engine=self.name, action="StreamActivatedJobs"):
                 async for activated in call:
                     in_hand = [job_from_message(activated, engine=self.name)]
                     await accept(in_hand[0])
@@ -212,7 +212,11 @@ class ZeebeAdapter:
             # every Zeebe client: keep leases of streamed jobs short enough for that.
             call.cancel()
             await self._hand_back(in_hand)
-        raise EngineUnavailableError(f"{what}: the gateway closed the stream")
+        raise EngineUnavailableError(
+            f"{what}: the gateway closed the stream",
+            engine=self.name,
+            action="StreamActivatedJobs",
+        )
 
     async def _hand_back(self, jobs: list[Job]) -> None:
         if not jobs:
@@ -253,7 +257,7 @@ class ZeebeAdapter:
         message = pb.CompleteJobRequest(
             jobKey=int(job.id), variables=dumps_variables(variables, what)
         )
-        with grpc_errors_translated(what):
+        with grpc_errors_translated(what, engine=self.name, action="CompleteJob", job_id=job.id):
             await self._gateway().CompleteJob(message, timeout=self._rpc_timeout)
 
     async def fail(
@@ -296,7 +300,7 @@ class ZeebeAdapter:
             raise EngineRejectedError(
                 f"{what}: {exc} (retries {retries}, backoff {backoff})"
             ) from exc
-        with grpc_errors_translated(what):
+        with grpc_errors_translated(what, engine=self.name, action="FailJob", job_id=job.id):
             await self._gateway().FailJob(request, timeout=self._rpc_timeout)
 
     async def throw_bpmn_error(
@@ -322,7 +326,7 @@ class ZeebeAdapter:
             errorMessage=error_message(message, ""),
             variables=dumps_variables(variables, what),
         )
-        with grpc_errors_translated(what):
+        with grpc_errors_translated(what, engine=self.name, action="ThrowError", job_id=job.id):
             await self._gateway().ThrowError(request, timeout=self._rpc_timeout)
 
     async def extend_lease(self, job: JobInfo, duration: timedelta) -> None:
@@ -338,7 +342,12 @@ class ZeebeAdapter:
             EngineUnavailableError: The gateway cannot be reached.
         """
         request = pb.UpdateJobTimeoutRequest(jobKey=int(job.id), timeout=_ms(duration))
-        with grpc_errors_translated(f"UpdateJobTimeout for job {job.id}"):
+        with grpc_errors_translated(
+            f"UpdateJobTimeout for job {job.id}",
+            engine=self.name,
+            action="UpdateJobTimeout",
+            job_id=job.id,
+        ):
             await self._gateway().UpdateJobTimeout(request, timeout=self._rpc_timeout)
 
     async def return_job(self, job: JobInfo) -> None:
@@ -367,5 +376,7 @@ class ZeebeAdapter:
             errorMessage=f"returned by worker {job.worker or self.name} on shutdown",
             retryBackOff=0,
         )
-        with grpc_errors_translated(f"FailJob (return) for job {job.id}"):
+        with grpc_errors_translated(
+            f"FailJob (return) for job {job.id}", engine=self.name, action="FailJob", job_id=job.id
+        ):
             await self._gateway().FailJob(request, timeout=self._rpc_timeout)

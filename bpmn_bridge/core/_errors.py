@@ -1,7 +1,9 @@
 """The exception tree of bpmn-bridge.
 
-Every error the project raises on purpose is a :class:`BridgeError`. Connector code raises
-the first three to choose the job's outcome; the runtime and the adapters raise the rest::
+Every error the project raises on purpose is a :class:`BridgeError`, except the FEEL
+package's (see below). Connector code raises the first three to choose the job's outcome;
+the runtime, the adapters, the built-in connectors, the migrator and the embedded engine
+raise the rest::
 
     BridgeError
     ├── BpmnError                  business error: the process takes an error path
@@ -10,13 +12,29 @@ the first three to choose the job's outcome; the runtime and the adapters raise 
     ├── InputError                 the job cannot run as given: an incident, retries 0
     │   ├── InvalidInputError      the variables do not fit the connector's input model
     │   ├── SecretNotFoundError    a ``{{secrets.NAME}}`` placeholder names no known secret
-    │   └── InvalidHeaderError     a standard header (retries, resultExpression, ...) is invalid
+    │   ├── InvalidHeaderError     a standard header (retries, resultExpression, ...) is invalid
+    │   └── EgressRefusedError     the HTTP connector's egress policy refused the request
     ├── ConnectorDefinitionError   a connector function or its decorator arguments are wrong
-    ├── ConfigurationError         runtime configuration is missing or invalid
-    └── EngineError                talking to an engine failed (raised by adapters)
-        ├── EngineUnavailableError the engine cannot be reached; the runtime reconnects
-        ├── JobNotFoundError       the job is gone (completed, cancelled, lease lost)
-        └── EngineRejectedError    the engine refused a request as invalid
+    │                              (also a TypeError)
+    ├── ConfigurationError         runtime configuration is missing or invalid (also a ValueError)
+    ├── MigrationError             a diagram cannot be migrated (also a ValueError)
+    ├── EngineError                talking to an engine failed (raised by adapters); carries
+    │   │                          .engine, .action, .status and .job_id
+    │   ├── EngineUnavailableError the engine cannot be reached; the runtime reconnects
+    │   ├── JobNotFoundError       the job is gone (completed, cancelled, lease lost)
+    │   └── EngineRejectedError    the engine refused a request as invalid
+    └── DevEngineError             the embedded engine refused a command; its fronts turn it
+        │                          into the protocol's answer (tree in bpmn_bridge.devengine)
+        ├── NotFoundError          unknown definition, instance, job record or incident
+        ├── InvalidArgumentError   malformed request; BpmnModelError: unsupported model
+        ├── InvalidStateError      valid request, wrong state (job locked by another worker)
+        └── JuelError              a Camunda 7 expression failed (syntax or evaluation)
+
+    ValueError
+    └── FeelError                  a FEEL expression does not compile or evaluate
+                                   (bpmn_bridge.feel stands alone and imports nothing of the
+                                   project; headers and the pipeline turn it into
+                                   InvalidHeaderError or an incident)
 
 A plain exception from connector code (anything else) fails the job with one retry spent and
 the configured backoff.
@@ -188,7 +206,41 @@ class ConfigurationError(BridgeError, ValueError):
 
 
 class EngineError(BridgeError):
-    """Talking to an engine failed."""
+    """Talking to an engine failed.
+
+    Like httpx's ``HTTPStatusError`` carries its request and response, an engine error
+    carries the facts a hook or a log needs to label it, not only a message.
+
+    Args:
+        message: What failed, for people.
+        engine: The engine's configured name.
+        action: What was asked: ``"complete"``, ``"fetchAndLock"``, ``"CompleteJob"``, ...
+        status: The engine's answer: the HTTP status (Camunda 7) or the gRPC status name
+            such as ``"NOT_FOUND"`` (Zeebe); ``None`` when no answer came (unreachable,
+            timed out).
+        job_id: The job the request was about; ``None`` for fetching and health checks.
+
+    Attributes:
+        engine: As given.
+        action: As given.
+        status: As given.
+        job_id: As given.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        engine: str | None = None,
+        action: str | None = None,
+        status: int | str | None = None,
+        job_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.engine = engine
+        self.action = action
+        self.status = status
+        self.job_id = job_id
 
 
 class EngineUnavailableError(EngineError):

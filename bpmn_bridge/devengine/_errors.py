@@ -4,16 +4,20 @@ Every engine operation fails with one of these, so each network front maps them 
 protocol in one place (gRPC status codes for the Zeebe gateway, HTTP statuses and
 Camunda 7 exception types for the REST front)::
 
-    DevEngineError
-    ├── NotFoundError                  unknown or already finished key/id
-    │   ├── ProcessDefinitionNotFoundError
-    │   ├── ProcessInstanceNotFoundError
-    │   ├── JobRecordNotFoundError
-    │   └── IncidentNotFoundError
-    ├── InvalidArgumentError           malformed request (bad retries, blank type, ...)
-    │   └── BpmnModelError             model not parseable or outside the supported subset
-    └── InvalidStateError              valid request, wrong state (job not activated, ...)
-        └── JobLockedByOtherWorkerError  the job's lock is held by (or expired for) another worker
+    BridgeError                        (bpmn_bridge.core: every deliberate error)
+    └── DevEngineError
+        ├── NotFoundError                  unknown or already finished key/id
+        │   ├── ProcessDefinitionNotFoundError
+        │   ├── ProcessInstanceNotFoundError
+        │   ├── JobRecordNotFoundError
+        │   └── IncidentNotFoundError
+        ├── InvalidArgumentError           malformed request (bad retries, blank type, ...)
+        │   └── BpmnModelError             model not parseable or outside the supported subset
+        ├── InvalidStateError              valid request, wrong state (job not activated, ...)
+        │   └── JobLockedByOtherWorkerError  the lock is held by (or expired for) another worker
+        └── JuelError                      a Camunda 7 expression failed; never leaves the
+                                           engine: a syntax error is a BpmnModelError at
+                                           deployment, an evaluation error an incident
 
 Suggested mapping: NotFoundError → gRPC NOT_FOUND / HTTP 404; InvalidArgumentError →
 INVALID_ARGUMENT / 400; InvalidStateError → FAILED_PRECONDITION / 500 (Camunda 7 reports
@@ -21,6 +25,8 @@ INVALID_ARGUMENT / 400; InvalidStateError → FAILED_PRECONDITION / 500 (Camunda
 """
 
 from __future__ import annotations
+
+from bpmn_bridge.core import BridgeError
 
 __all__ = [
     "BpmnModelError",
@@ -36,7 +42,7 @@ __all__ = [
 ]
 
 
-class DevEngineError(Exception):
+class DevEngineError(BridgeError):
     """Base class of every error raised by the development engine."""
 
 

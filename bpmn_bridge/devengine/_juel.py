@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ._errors import DevEngineError
+
 __all__ = [
     "And",
     "Compare",
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 
-class JuelError(Exception):
+class JuelError(DevEngineError):
     """Evaluating a JUEL expression failed (e.g. an unknown variable)."""
 
 

@@ -333,6 +333,26 @@ async def test_complete_twice_or_by_another_worker_is_job_not_found(
         await adapter.return_job(job.info)
 
 
+async def test_engine_errors_carry_engine_action_status_and_job(
+    adapter: Camunda7Adapter, process: Process
+) -> None:
+    await process.start()
+    job = await fetch_one(adapter, process.topic)
+
+    with pytest.raises(EngineRejectedError) as refused:
+        await adapter.complete(job.info, {"n": RawTypedValue("Integer", "abc")})
+    facts = (refused.value.engine, refused.value.action, refused.value.job_id)
+    assert facts == (adapter.name, "complete", job.info.id)
+    assert refused.value.status == 400
+
+    await adapter.complete(job.info, {})
+    with pytest.raises(JobNotFoundError) as gone:
+        await adapter.complete(job.info, {})
+    facts = (gone.value.engine, gone.value.action, gone.value.job_id)
+    assert facts == (adapter.name, "complete", job.info.id)
+    assert gone.value.status == 404
+
+
 def _as_worker(job: Job, worker: str) -> JobInfo:
     return replace(job.info, worker=worker)
 
@@ -464,6 +484,11 @@ async def test_unreachable_engine_is_engine_unavailable() -> None:
             await adapter.check()
         with pytest.raises(EngineUnavailableError):
             await adapter.fetch(request("topic"))
+        with pytest.raises(EngineUnavailableError) as unreachable:
+            await adapter.complete(JobInfo(engine="camunda7", id="t1", type="topic"), {})
+    facts = (unreachable.value.engine, unreachable.value.action, unreachable.value.status)
+    assert facts == (adapter.name, "complete", None)
+    assert unreachable.value.job_id == "t1"
 
 
 class RecordingServer:

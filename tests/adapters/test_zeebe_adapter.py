@@ -190,6 +190,24 @@ async def test_completing_twice_raises_job_not_found(
         await adapter.complete(job.info, {})
 
 
+async def test_engine_errors_carry_engine_action_status_and_job(
+    engine: DevEngine, adapter: ZeebeAdapter
+) -> None:
+    engine.start("zeebe_adapter")
+    job = await fetch_one(adapter)
+    await adapter.complete(job.info, {})
+
+    with pytest.raises(JobNotFoundError) as gone:
+        await adapter.complete(job.info, {})
+    facts = (gone.value.engine, gone.value.action, gone.value.status, gone.value.job_id)
+    assert facts == (adapter.name, "CompleteJob", "NOT_FOUND", job.info.id)
+
+    with pytest.raises(EngineRejectedError) as refused:
+        await adapter.fetch(work(job_type=""))
+    facts = (refused.value.engine, refused.value.action, refused.value.status, refused.value.job_id)
+    assert facts == (adapter.name, "ActivateJobs", "INVALID_ARGUMENT", None)
+
+
 async def test_fail_with_backoff_holds_the_job_back_until_the_backoff_ends(
     engine: DevEngine, adapter: ZeebeAdapter
 ) -> None:
