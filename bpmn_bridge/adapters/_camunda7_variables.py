@@ -45,6 +45,7 @@ import binascii
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -77,6 +78,9 @@ DocumentType = Literal["Json", "Object"]
 
 _JSON_FORMAT = "application/json"
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+# What the engine always sends (every fetched task's lock expiry): for exactly this shape
+# fromisoformat gives strptime's result at a hundredth of its cost.
+_ENGINE_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +147,8 @@ def parse_date(text: str) -> dt.datetime:
     Raises:
         ValueError: The text is not in Camunda's date format.
     """
+    if _ENGINE_DATE.fullmatch(text):
+        return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").astimezone(dt.UTC)
 
 

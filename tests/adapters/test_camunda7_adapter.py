@@ -27,6 +27,7 @@ from bpmn_bridge.adapters._camunda7_variables import (
     RawTypedValue,
     decode_variables,
     encode_variables,
+    parse_date,
 )
 from bpmn_bridge.core import (
     ConfigurationError,
@@ -750,3 +751,28 @@ async def test_no_proxy_spares_the_engine(monkeypatch: pytest.MonkeyPatch) -> No
             await adapter.check()
 
     assert [r.path for r in server.requests] == ["/engine-rest/version"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the engine's own shape (the fast path)
+        ("2024-01-02T03:04:05.000+0100", dt.datetime(2024, 1, 2, 2, 4, 5, tzinfo=dt.UTC)),
+        ("2024-01-02T03:04:05.123-0530", dt.datetime(2024, 1, 2, 8, 34, 5, 123000, dt.UTC)),
+        # other shapes strptime takes
+        ("2024-01-02T03:04:05.1+01:00", dt.datetime(2024, 1, 2, 2, 4, 5, 100000, dt.UTC)),
+        ("2024-01-02T03:04:05.000Z", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)),
+    ],
+)
+def test_engine_dates_parse_to_utc(text: str, expected: dt.datetime) -> None:
+    parsed = parse_date(text)
+    assert parsed == expected
+    assert parsed.tzinfo == dt.UTC
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-02-30T03:04:05.000+0000", "2024-01-02", "2024-01-02T03:04:05+01:00", "x"]
+)
+def test_text_that_is_no_engine_date_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(text)
