@@ -23,6 +23,8 @@ raise the rest::
     │   ├── EngineUnavailableError the engine cannot be reached; the runtime reconnects
     │   ├── JobNotFoundError       the job is gone (completed, cancelled, lease lost)
     │   └── EngineRejectedError    the engine refused a request as invalid
+    ├── JobHandedBack              (test kit) run_connector: the worker shut down before the
+    │                              connector finished, so the job goes back to the engine
     └── DevEngineError             the embedded engine refused a command; its fronts turn it
         │                          into the protocol's answer (tree in bpmn_bridge.devengine)
         ├── NotFoundError          unknown definition, instance, job record or incident

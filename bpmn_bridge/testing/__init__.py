@@ -1,6 +1,7 @@
 """Test kit: run connectors the way the runtime does, without a real engine.
 
-``run_connector`` sends one job through the runtime's own pipeline in memory;
+``run_connector`` sends one job through the runtime's own pipeline in memory, and can
+stop it as the runtime does (``cancel_after``, ``shutdown_after``, a ``JobControl``);
 ``build_context`` makes a context for unit tests of code that takes one; ``InMemoryAdapter``
 is an engine adapter living in memory, for tests of the runtime itself. The embedded engine
 (``bpmn_bridge.devengine``) and its pytest fixtures cover tests that need a real protocol.
@@ -10,10 +11,19 @@ import typing
 import warnings
 
 from bpmn_bridge.testing._memory import InMemoryAdapter, RecordedOutcome
-from bpmn_bridge.testing._run import LeaseRecorder, build_context, build_job_info, run_connector
+from bpmn_bridge.testing._run import (
+    JobControl,
+    JobHandedBack,
+    LeaseRecorder,
+    build_context,
+    build_job_info,
+    run_connector,
+)
 
 __all__ = [
     "InMemoryAdapter",
+    "JobControl",
+    "JobHandedBack",
     "LeaseRecorder",
     "RecordedOutcome",
     "build_context",
