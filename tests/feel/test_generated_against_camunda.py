@@ -1,9 +1,10 @@
-"""Generated expressions over the FEEL subset in docs/feel.md, checked against Camunda's engine.
+"""Generated FEEL expressions, checked against Camunda's engine.
 
 Hypothesis writes expressions from the documented grammar (literals, paths, contexts, lists,
 indexes, filters, arithmetic, comparisons, logic, ``if``, ``between``, ``in`` and the listed
 built-ins) over JSON-like variables; ``bpmn_bridge.feel`` and Camunda's FEEL engine must agree
 on each (same type and value, or both an error). A difference shrinks to a small expression.
+A second set calls the built-in functions, nested, with arguments of every FEEL type.
 
 ``derandomize``: the same examples every run, so CI does not turn red by chance on a
 difference nobody touched; a change to the strategies below (or to our evaluator) is what
@@ -193,5 +194,72 @@ def test_generated_expression_agrees_with_camunda(
 ) -> None:
     comparison = Comparison(
         "generated", source, values, run_ours(source, values), camunda_feel.evaluate(source, values)
+    )
+    assert comparison.verdict != "differ", comparison.explain()
+
+
+# -- built-ins called with arguments of every FEEL type ------------------------------------
+
+# name: (fewest, most) arguments. The range functions (before, meets, ...) are left out: given
+# two points or strings they differ today (corpus/builtins_edges.py).
+BUILTINS: dict[str, tuple[int, int]] = {
+    "not": (1, 1), "is defined": (1, 1), "get or else": (2, 2), "string": (1, 1),
+    "number": (1, 3), "substring": (2, 3), "string length": (1, 1), "upper case": (1, 1),
+    "lower case": (1, 1), "substring before": (2, 2), "substring after": (2, 2),
+    "replace": (3, 4), "contains": (2, 2), "starts with": (2, 2), "ends with": (2, 2),
+    "matches": (2, 3), "split": (2, 2), "extract": (2, 2), "trim": (1, 1), "is blank": (1, 1),
+    "to base64": (1, 1), "string join": (1, 4), "list contains": (2, 2), "count": (1, 1),
+    "min": (1, 3), "max": (1, 3), "sum": (1, 3), "product": (1, 3), "mean": (1, 3),
+    "median": (1, 3), "mode": (1, 3), "all": (1, 2), "any": (1, 2),
+    "sublist": (2, 3), "append": (1, 3), "concatenate": (1, 3), "insert before": (3, 3),
+    "remove": (2, 2), "reverse": (1, 1), "index of": (2, 2), "union": (1, 3),
+    "distinct values": (1, 1), "duplicate values": (1, 1), "flatten": (1, 1),
+    "is empty": (1, 1), "partition": (2, 2), "decimal": (2, 2), "floor": (1, 2),
+    "ceiling": (1, 2), "round up": (2, 2), "round down": (2, 2), "round half up": (2, 2),
+    "round half down": (2, 2), "abs": (1, 1), "modulo": (2, 2), "sqrt": (1, 1),
+    "log": (1, 1), "exp": (1, 1), "odd": (1, 1), "even": (1, 1), "get value": (2, 2),
+    "get entries": (1, 1), "context put": (3, 3), "context merge": (1, 2), "context": (1, 1),
+    "date": (1, 3), "time": (1, 4), "date and time": (1, 2), "duration": (1, 1),
+    "years and months duration": (2, 2), "day of week": (1, 1), "day of year": (1, 1),
+    "week of year": (1, 1), "month of year": (1, 1), "last day of month": (1, 1),
+}  # fmt: skip
+# One literal of each kind, typical and edge; no list of lists (min/max over those differ).
+ARGUMENTS = [
+    "0", "1", "2", "-1", "3", "1.5", "-2.5", "0.1", "100", "10.0",
+    '""', '"a"', '"abc"', '"a,b,c"', '"  x "', '"ÄÖ"', '"1"', '"2.5"', '"2020-01-02"',
+    '"10:00:00"', '"P1D"', '"P1Y"', '"2020-01-02T10:00:00"', '"[a-c]"', '","', '"."', '"i"',
+    "true", "false", "null", "[]", "[1, 2, 3]", "[3, 1, 2]", '["a", "b"]', "[1, null]",
+    "[true, false]", '[1, "a"]', "{}", "{a: 1}", "{a: 1, b: {c: 2}}", '[{key: "a", value: 1}]',
+    '@"2020-01-02"', '@"10:30:00"', '@"10:30:00+01:00"', '@"2020-01-02T10:30:00"',
+    '@"2020-01-02T10:30:00Z"', '@"2020-01-02T10:30:00@Europe/Berlin"', '@"P1D"', '@"PT2H30M"',
+    '@"-PT1H"', '@"P1Y2M"', "x", "xs", "ctx", "s", "d", "missing",
+]  # fmt: skip
+CALL_VARIABLES = {"x": 5, "xs": [1, 2, 3], "ctx": {"a": 1}, "s": "abc", "d": "2020-01-02"}
+
+
+def _call(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    def with_arguments(name: str) -> st.SearchStrategy[str]:
+        fewest, most = BUILTINS[name]
+        return st.lists(inner, min_size=fewest, max_size=most).map(
+            lambda args: f"{name}({', '.join(args)})"
+        )
+
+    return st.sampled_from(sorted(BUILTINS)).flatmap(with_arguments)
+
+
+calls = _call(st.recursive(st.sampled_from(ARGUMENTS), _call, max_leaves=3))
+
+
+@settings(
+    max_examples=300,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(source=calls)
+def test_generated_builtin_call_agrees_with_camunda(source: str, camunda_feel: CamundaFeel) -> None:
+    answer = camunda_feel.evaluate(source, CALL_VARIABLES)
+    comparison = Comparison(
+        "generated", source, CALL_VARIABLES, run_ours(source, CALL_VARIABLES), answer
     )
     assert comparison.verdict != "differ", comparison.explain()
