@@ -37,6 +37,7 @@ from ._errors import (
 )
 from ._model import (
     ActivatedJob,
+    ActivityRecord,
     Incident,
     IncidentType,
     InstanceState,
@@ -852,6 +853,76 @@ async def _history_instance_count(request: web.Request) -> web.Response:
     return _json({"count": len(_history_instances(request, request.query))})
 
 
+# Camunda 7's activityType for each flow node kind the engine runs.
+_ACTIVITY_TYPES = {
+    "startEvent": "startEvent",
+    "endEvent": "noneEndEvent",
+    "serviceTask": "serviceTask",
+    "exclusiveGateway": "exclusiveGateway",
+    "parallelGateway": "parallelGateway",
+    "boundaryEvent": "boundaryError",
+}
+
+
+def _activity_dto(instance: ProcessInstance, record: ActivityRecord) -> dict[str, Any]:
+    definition = instance.definition
+    ended = record.ended_at
+    return {
+        "id": record.id,
+        "parentActivityInstanceId": str(instance.key),
+        "activityId": record.element_id,
+        "activityName": record.name,
+        "activityType": _ACTIVITY_TYPES.get(record.element_type, record.element_type),
+        "processDefinitionKey": definition.bpmn_process_id,
+        "processDefinitionId": definition.id,
+        "processInstanceId": str(instance.key),
+        "executionId": str(record.execution_key),
+        "taskId": None,
+        "calledProcessInstanceId": None,
+        "calledCaseInstanceId": None,
+        "assignee": None,
+        "startTime": _fmt_time(record.started_at),
+        "endTime": _fmt_time(ended),
+        "durationInMillis": None if ended is None else ended - record.started_at,
+        "canceled": record.canceled,
+        "completeScope": record.completes_scope,
+        "tenantId": instance.tenant_id,
+        "removalTime": _fmt_time(_removal_time(instance)),
+        "rootProcessInstanceId": str(instance.key),
+    }
+
+
+def _activities(request: web.Request) -> list[dict[str, Any]]:
+    query = request.query
+    rows = [
+        _activity_dto(instance, record)
+        for instance in _filter_instances(_engine(request).list_instances(), query)
+        for record in instance.activities
+    ]
+    for name in ("activityId", "activityType", "activityInstanceId", "executionId"):
+        if name in query:
+            field = "id" if name == "activityInstanceId" else name
+            rows = [r for r in rows if r[field] == query[name]]
+    if _flag(query.get("finished")):
+        rows = [r for r in rows if r["endTime"] is not None]
+    if _flag(query.get("unfinished")):
+        rows = [r for r in rows if r["endTime"] is None]
+    if _flag(query.get("canceled")):
+        rows = [r for r in rows if r["canceled"]]
+    if _flag(query.get("completeScope")):
+        rows = [r for r in rows if r["completeScope"]]
+    return rows
+
+
+async def _history_activity_list(request: web.Request) -> web.Response:
+    # Unsorted, Camunda 7 answers in the order of its primary key; ours is the id.
+    return _json(sorted(_activities(request), key=lambda row: str(row["id"])))
+
+
+async def _history_activity_count(request: web.Request) -> web.Response:
+    return _json({"count": len(_activities(request))})
+
+
 async def _history_instance_get(request: web.Request) -> web.Response:
     text = request.match_info["id"]
     key = _key(text)
@@ -1233,6 +1304,8 @@ def create_camunda7_app(
         web.get("/engine-rest/history/process-instance", _history_instance_list),
         web.get("/engine-rest/history/process-instance/count", _history_instance_count),
         web.get("/engine-rest/history/process-instance/{id}", _history_instance_get),
+        web.get("/engine-rest/history/activity-instance", _history_activity_list),
+        web.get("/engine-rest/history/activity-instance/count", _history_activity_count),
         web.get("/engine-rest/history/variable-instance", _history_variable_list),
         web.post("/engine-rest/history/variable-instance", _history_variable_list),
         web.get("/engine-rest/history/variable-instance/count", _history_variable_count),

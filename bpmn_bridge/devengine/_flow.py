@@ -31,6 +31,7 @@ from ._errors import (
 from ._graph import FlowNode, NodeKind, ProcessGraph, SequenceFlow, VariableMapping
 from ._job_board import JobBoard
 from ._model import (
+    ActivityRecord,
     ElementInstanceInfo,
     Incident,
     IncidentType,
@@ -97,6 +98,8 @@ class Flow:
         self._ended: deque[int] = deque()
         self._scopes: dict[int, tuple[InstanceRun, ElementInstance]] = {}
         self._work: deque[tuple[InstanceRun, FlowNode, SequenceFlow | None]] = deque()
+        # the activity record of each waiting element, closed when its token moves on
+        self._activities: dict[int, ActivityRecord] = {}
         self.service_task = ServiceTask(self)
         self._handlers: dict[NodeKind, _Handler] = {
             NodeKind.START_EVENT: self._pass_through,
@@ -113,7 +116,9 @@ class Flow:
         """Run a new instance from its start event until every token waits (or it ends)."""
         run = InstanceRun(instance=instance, graph=instance.definition.graph)
         self.runs[instance.key] = run
-        self.take_outgoing(run, run.graph.nodes[run.graph.start_node])
+        start = run.graph.nodes[run.graph.start_node]
+        self.record_activity(run, start)
+        self.take_outgoing(run, start)
         self.drain()
 
     def run(self, key: int, *, active_only: bool) -> InstanceRun:
@@ -329,9 +334,38 @@ class Flow:
             if run.instance.ended:
                 continue
             touched.add(run.instance.key)
+            if node.kind is not NodeKind.SERVICE_TASK:  # a task's record waits with it
+                self.record_activity(run, node)
             self._handlers[node.kind](run, node, flow)
         for key in touched:
             self._end_if_idle(self.runs[key])
+
+    def record_activity(
+        self, run: InstanceRun, node: FlowNode, *, waiting: ElementInstance | None = None
+    ) -> ActivityRecord:
+        """Write the history of a token passing ``node`` (or, with ``waiting``, entering
+        the element where it waits until `leave_element` or `drop_element`)."""
+        now = now_ms()
+        instance = run.instance
+        record = ActivityRecord(
+            id=f"{node.id}:{instance.key}.{len(instance.activities)}",
+            element_id=node.id,
+            element_type=node.kind.value,
+            name=node.name,
+            execution_key=instance.key if waiting is None else waiting.key,
+            started_at=now,
+            ended_at=None if waiting is not None else now,
+        )
+        instance.activities.append(record)
+        if waiting is not None:
+            self._activities[waiting.key] = record
+        return record
+
+    def _close_activity(self, ei: ElementInstance, *, canceled: bool) -> None:
+        record = self._activities.pop(ei.key, None)
+        if record is not None:
+            record.ended_at = now_ms()
+            record.canceled = canceled
 
     def new_element(self, run: InstanceRun, node: FlowNode) -> ElementInstance:
         """Create a waiting element instance (a scope) in ``node``."""
@@ -344,6 +378,7 @@ class Flow:
         """The token leaves a waiting element through its outgoing flows."""
         del run.elements[ei.key]
         self._scopes.pop(ei.key, None)
+        self._close_activity(ei, canceled=False)
         self.take_outgoing(run, ei.node)
 
     def drop_element(self, run: InstanceRun, ei: ElementInstance) -> None:
@@ -354,6 +389,7 @@ class Flow:
             self.close_incident(ei.incident)
         run.elements.pop(ei.key, None)
         self._scopes.pop(ei.key, None)
+        self._close_activity(ei, canceled=True)
 
     def end_path(self, run: InstanceRun, ei: ElementInstance) -> None:
         """Drop a waiting element and end the instance if nothing else is active."""
@@ -368,6 +404,9 @@ class Flow:
         inst = run.instance
         inst.ended_state = state
         inst.ended_at = now_ms()
+        last = inst.activities[-1] if inst.activities else None
+        if state is InstanceState.COMPLETED and last and last.element_type == "endEvent":
+            last.completes_scope = True
         if run.ended is not None:
             run.ended.set()
         self._ended.append(inst.key)
@@ -454,6 +493,7 @@ class ServiceTask:
         task = node.task
         assert task is not None
         ei = flow.new_element(run, node)
+        flow.record_activity(run, node, waiting=ei)
         try:
             view = flow.view(run, None)
             for mapping in task.inputs:
@@ -604,6 +644,7 @@ class ServiceTask:
         if boundary.error_message_variable:
             updates[boundary.error_message_variable] = TypedValue(error_message)
         run.instance.variables.update(updates)
+        flow.record_activity(run, boundary)
         flow.take_outgoing(run, boundary)
         flow.drain()
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ActivatedJob",
+    "ActivityRecord",
     "Deployment",
     "ElementInstanceInfo",
     "Incident",
@@ -203,6 +204,31 @@ class Deployment:
 
 
 @dataclass(eq=False, slots=True)
+class ActivityRecord:
+    """One pass of a token through a flow node: Camunda 7's historic activity instance.
+
+    Attributes:
+        id: unique in the engine, ``<element id>:<instance key>.<n>``.
+        element_id / element_type / name: the flow node (``element_type`` is the BPMN
+            kind, e.g. ``serviceTask``, ``endEvent``, ``boundaryEvent``).
+        execution_key: the waiting element's key (a service task), else the instance's.
+        started_at / ended_at: epoch milliseconds; ``ended_at`` is None while it waits.
+        canceled: the token was taken away (boundary error, cancellation), not passed on.
+        completes_scope: an end event whose token ended the instance.
+    """
+
+    id: str
+    element_id: str
+    element_type: str
+    name: str | None
+    execution_key: int
+    started_at: int
+    ended_at: int | None = None
+    canceled: bool = False
+    completes_scope: bool = False
+
+
+@dataclass(eq=False, slots=True)
 class ProcessInstance:
     """A running or ended process instance (live engine record; read-only for callers).
 
@@ -214,6 +240,7 @@ class ProcessInstance:
         variables: root scope variables.
         started_at / ended_at: epoch milliseconds.
         open_incidents: number of open incidents.
+        activities: every flow node the instance's tokens passed or wait in, in order.
     """
 
     key: int
@@ -225,6 +252,7 @@ class ProcessInstance:
     ended_at: int | None = None
     ended_state: InstanceState | None = None
     open_incidents: int = 0
+    activities: list[ActivityRecord] = field(default_factory=list)
 
     @property
     def state(self) -> InstanceState:

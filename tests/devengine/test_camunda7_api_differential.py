@@ -289,6 +289,28 @@ async def play(player: Player, process_id: str, topic: str) -> None:
         "/history/variable-instance/count",
         json={"processInstanceId": done},
     )
+    rejected = instances["rejected"]
+    await call(
+        "activities", "GET", "/history/activity-instance", params={"processInstanceId": rejected}
+    )
+    await call(
+        "activities, end event reached",
+        "GET",
+        "/history/activity-instance",
+        params={"processInstanceId": rejected, "activityType": "noneEndEvent"},
+    )
+    await call(
+        "activities, still waiting",
+        "GET",
+        "/history/activity-instance",
+        params={"processInstanceId": instances["failed"], "unfinished": "true"},
+    )
+    await call(
+        "activities count",
+        "GET",
+        "/history/activity-instance/count",
+        params={"processInstanceId": done},
+    )
     await call("unknown path", "GET", "/no/such/endpoint")
     await call("wrong method", "POST", "/version", json={})
 
@@ -319,6 +341,14 @@ def _shape_diff(a: Any, b: Any, path: str = "") -> list[str]:
 STATUS_ONLY = {"fetch and lock, bad JSON"}
 
 
+# Steps whose values, not only their shape, say what happened: which nodes an instance
+# passed and how each ended ("which end event did it reach").
+VALUES = {
+    step: ("activityId", "activityType", "canceled", "completeScope")
+    for step in ("activities", "activities, end event reached", "activities, still waiting")
+}
+
+
 def _differences(
     step: str, real: Answer, ours: Answer, real_p: Player, ours_p: Player
 ) -> list[str]:
@@ -340,6 +370,11 @@ def _differences(
     else:
         a, b = shape(real.body, real_p.anonymous), shape(ours.body, ours_p.anonymous)
         out += [f"body{where}" for where in _shape_diff(a, b)]
+    if step in VALUES and isinstance(real.body, list) and isinstance(ours.body, list):
+        a = [[row.get(k) for k in VALUES[step]] for row in real.body]
+        b = [[row.get(k) for k in VALUES[step]] for row in ours.body]
+        if a != b:
+            out.append(f"values {a} != {b}")
     if real.status >= 400 and isinstance(real.body, dict) and isinstance(ours.body, dict):
         for key in ("type", "code", "message"):
             a, b = real.body.get(key), ours.body.get(key)

@@ -340,6 +340,35 @@ async def test_bpmn_error_caught_by_boundary_event(c7: C7) -> None:
     assert await c7.fetch("c7-risky") == []
 
 
+async def test_activity_history_names_the_end_event_reached(c7: C7) -> None:
+    await c7.deploy("boundary_error")
+    started = await c7.start("c7_boundary")
+    [task] = await c7.fetch("c7-risky")
+    error = {"workerId": "worker-1", "errorCode": "BUSINESS_ERR"}
+    assert (await c7.post(f"/external-task/{task['id']}/bpmnError", error)).status_code == 204
+    [handler] = await c7.fetch("c7-handle")
+    done = await c7.post(f"/external-task/{handler['id']}/complete", {"workerId": "worker-1"})
+    assert done.status_code == 204
+    rows = (await c7.get("/history/activity-instance", processInstanceId=started["id"])).json()
+    passed = sorted((r["activityId"], r["activityType"], r["canceled"]) for r in rows)
+    assert passed == [
+        ("error_end", "noneEndEvent", False),
+        ("handle", "serviceTask", False),
+        ("on_business_error", "boundaryError", False),
+        ("start", "startEvent", False),
+        ("work", "serviceTask", True),  # left through the boundary event, not its flow
+    ]
+    assert all(r["endTime"] is not None for r in rows)
+    [end] = (
+        await c7.get(
+            "/history/activity-instance",
+            processInstanceId=started["id"],
+            activityType="noneEndEvent",
+        )
+    ).json()
+    assert (end["activityId"], end["completeScope"]) == ("error_end", True)
+
+
 @pytest.mark.parametrize(
     ("diagram", "process", "topic", "code"),
     [
