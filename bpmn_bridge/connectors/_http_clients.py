@@ -44,12 +44,10 @@ class ClientSettings:
     Attributes:
         verify_tls: Whether server certificates are verified.
         ca_bundle_path: A PEM file of trusted CAs replacing the default trust store.
-        follow_redirects: Whether redirects are followed.
     """
 
     verify_tls: bool = True
     ca_bundle_path: str | None = None
-    follow_redirects: bool = True
 
 
 def _current_loop() -> asyncio.AbstractEventLoop | None:
@@ -75,7 +73,7 @@ class HttpClientPool:
         """Return the client for ``settings``, creating it on first use.
 
         Args:
-            settings: The TLS and redirect settings of the request.
+            settings: The TLS settings of the request.
 
         Returns:
             A client shared by every request with the same settings.

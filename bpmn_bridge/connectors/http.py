@@ -433,7 +433,6 @@ def _client(request: HttpRequest, policy: HttpPolicy) -> httpx.AsyncClient:
     settings = ClientSettings(
         verify_tls=request.verify_tls,
         ca_bundle_path=request.ca_bundle_path if request.verify_tls else None,
-        follow_redirects=request.follow_redirects,
     )
     try:
         return default_pool.get(settings)
