@@ -54,6 +54,7 @@ _LOOP_VARIABLE = re.compile(r'"(?:[^"\\]|\\.)*"|\b(?:' + "|".join(_LOOP_VARIABLE
 _BEAN = re.compile(r"\s*[$#]\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\s*\Z")
 # The correlation key written where Camunda 7 had none (it correlates by API call).
 CORRELATION_KEY = "=businessKey"
+_DURATION = re.compile(r"P(?:\d+[YMWD])*(?:T(?:\d+(?:\.\d+)?[HMS])+)?\Z")
 _RETRY_CYCLE = re.compile(r"\s*R(\d+)/(P\S+)\s*\Z")
 _WHY: dict[str, str] = {
     "class": "a Java delegate cannot run on Camunda 8; reimplement it as a job worker "
@@ -369,15 +370,29 @@ class _ToCamunda8(Converter):
         self, element: Any, definition: Any, headers: dict[str, str], text: str
     ) -> None:
         match = _RETRY_CYCLE.match(text)
-        if match is None:
+        intervals = [part.strip() for part in text.split(",")]
+        if match is not None:
+            definition.set("retries", match.group(1))
+            headers.setdefault("retryBackoff", match.group(2))
+        elif len(intervals) > 1 and all(_DURATION.match(part) for part in intervals):
+            # A list of intervals: one retry per interval. Zeebe waits the same backoff
+            # before each retry, so a list of different intervals is approximated.
+            definition.set("retries", str(len(intervals)))
+            headers.setdefault("retryBackoff", intervals[0])
+            if len(set(intervals)) > 1:
+                self.note(
+                    element,
+                    f"camunda:failedJobRetryTimeCycle {text.strip()}",
+                    f"{len(intervals)} retries, each after {intervals[0]}: Camunda 8 waits the "
+                    "same backoff before every retry",
+                )
+        else:
             self.note(
                 element,
                 f"camunda:failedJobRetryTimeCycle {text.strip()}",
-                "only R<n>/<duration> converts (to retries and a retryBackoff header)",
+                "only R<n>/<duration> or a list of durations converts (to retries and a "
+                "retryBackoff header)",
             )
-            return
-        definition.set("retries", match.group(1))
-        headers.setdefault("retryBackoff", match.group(2))
 
     def io_mapping(self, element: Any, container: Any, io: Any) -> None:
         mapping = _io_mapping(container)

@@ -166,7 +166,9 @@ def test_decisions_code_scripts_and_listeners() -> None:
         "type": "com.example.Audit",
     }
     bean = {h.get("key"): h.get("value") for h in _by_id(root, "bean").iter(f"{Z}header")}
-    assert bean == {"delegateExpression": "${invoiceSender}"}
+    assert bean == {"delegateExpression": "${invoiceSender}", "retryBackoff": "PT1M"}
+    assert _attrs(_by_id(root, "bean"), f"{Z}taskDefinition")["retries"] == "3"
+    assert ("bean", "camunda:failedJobRetryTimeCycle PT1M,PT5M,PT30M") in report
     assert _attrs(_by_id(root, "feelScript"), f"{Z}script") == {
         "expression": "=price * 1.19",
         "resultVariable": "total",
