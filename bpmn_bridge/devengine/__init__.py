@@ -1,13 +1,13 @@
 """bpmn_bridge.devengine: an embedded in-memory BPMN engine for development and tests.
 
-Never for production: state lives in memory only. `DevEngineCore` is the engine; the
+Never for production: state lives in memory only. `EmbeddedEngine` is the engine; the
 Zeebe gateway (gRPC) and the Camunda 7 REST API are network fronts on top of it.
 """
 
 import typing
 import warnings
 
-from ._engine import DEFAULT_TENANT, DevEngineCore, JobStream
+from ._engine import DEFAULT_TENANT, EmbeddedEngine, JobStream
 from ._errors import (
     BpmnModelError,
     DevEngineError,
@@ -42,9 +42,9 @@ __all__ = [
     "BpmnModelError",
     "Deployment",
     "DevEngine",
-    "DevEngineCore",
     "DevEngineError",
     "ElementInstanceInfo",
+    "EmbeddedEngine",
     "Incident",
     "IncidentNotFoundError",
     "IncidentType",
@@ -66,8 +66,13 @@ __all__ = [
 ]
 
 # Deprecated names, kept for one release: server-side records were called like the
-# connector-side `bpmn_bridge.core.Job` / `JobNotFoundError`.
-_RENAMED = {"Job": JobRecord, "JobNotFoundError": JobRecordNotFoundError}
+# connector-side `bpmn_bridge.core.Job` / `JobNotFoundError`, and the embedded engine a
+# "core" beside its server `DevEngine`.
+_RENAMED = {
+    "DevEngineCore": EmbeddedEngine,
+    "Job": JobRecord,
+    "JobNotFoundError": JobRecordNotFoundError,
+}
 
 
 def __getattr__(name: str) -> typing.Any:

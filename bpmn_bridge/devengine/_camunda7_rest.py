@@ -28,7 +28,7 @@ from ._camunda7_rest_values import (
     typed_values_from_rest,
     typed_values_to_rest,
 )
-from ._engine import DevEngineCore
+from ._engine import EmbeddedEngine
 from ._errors import (
     BpmnModelError,
     InvalidArgumentError,
@@ -65,7 +65,7 @@ _DEPLOYMENT_FIELDS = frozenset(
         "deployment-activation-time",
     }
 )
-_ENGINE_KEY: web.AppKey[DevEngineCore] = web.AppKey("camunda7_engine", DevEngineCore)
+_ENGINE_KEY: web.AppKey[EmbeddedEngine] = web.AppKey("camunda7_engine", EmbeddedEngine)
 _ENFORCE_TTL_KEY: web.AppKey[bool] = web.AppKey("enforce_history_time_to_live", bool)
 
 _TTL_MISSING = (
@@ -223,7 +223,7 @@ def _key(text: str) -> int | None:
         return None
 
 
-def _engine(request: web.Request) -> DevEngineCore:
+def _engine(request: web.Request) -> EmbeddedEngine:
     return request.app[_ENGINE_KEY]
 
 
@@ -233,7 +233,7 @@ def _ours(definition: ProcessDefinition) -> bool:
     return definition.flavour != "camunda8"
 
 
-def _job_or_404(engine: DevEngineCore, task_id: str, *, code: int | None = 0) -> JobRecord:
+def _job_or_404(engine: EmbeddedEngine, task_id: str, *, code: int | None = 0) -> JobRecord:
     key = _key(task_id)
     try:
         if key is None:
@@ -659,7 +659,7 @@ async def _deployment_create(request: web.Request) -> web.Response:
     )
 
 
-def _definition_by_key(engine: DevEngineCore, key: str) -> ProcessDefinition:
+def _definition_by_key(engine: EmbeddedEngine, key: str) -> ProcessDefinition:
     try:
         return engine.latest_definition(key, flavour="camunda7")
     except NotFoundError:
@@ -671,7 +671,7 @@ def _definition_by_key(engine: DevEngineCore, key: str) -> ProcessDefinition:
         ) from None
 
 
-def _definition_by_id(engine: DevEngineCore, definition_id: str) -> ProcessDefinition:
+def _definition_by_id(engine: EmbeddedEngine, definition_id: str) -> ProcessDefinition:
     try:
         definition = engine.get_definition(definition_id)
         if not _ours(definition):
@@ -782,7 +782,7 @@ async def _instance_list(request: web.Request) -> web.Response:
     return _json([_instance_dto(i) for i in instances])
 
 
-def _active_instance(engine: DevEngineCore, text: str) -> ProcessInstance | None:
+def _active_instance(engine: EmbeddedEngine, text: str) -> ProcessInstance | None:
     key = _key(text)
     if key is None:
         return None
@@ -1269,7 +1269,7 @@ async def _task_retries(request: web.Request) -> web.Response:
 
 
 def create_camunda7_app(
-    engine: DevEngineCore, *, enforce_history_time_to_live: bool = True
+    engine: EmbeddedEngine, *, enforce_history_time_to_live: bool = True
 ) -> web.Application:
     """Build the Camunda 7 REST front of a dev engine, rooted at ``/engine-rest``.
 

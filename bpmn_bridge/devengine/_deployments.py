@@ -45,7 +45,7 @@ class DeploymentStore:
         name: str | None,
         deduplicate: bool,
     ) -> Deployment:
-        """Parse and deploy BPMN resources atomically; see `DevEngineCore.deploy`."""
+        """Parse and deploy BPMN resources atomically; see `EmbeddedEngine.deploy`."""
         items = list(resources.items()) if isinstance(resources, Mapping) else list(resources)
         if not items:
             raise InvalidArgumentError("Expected to deploy at least one resource, but none given")
@@ -115,7 +115,7 @@ class DeploymentStore:
         tenant_id: str | None,
         flavour: str | None,
     ) -> ProcessDefinition:
-        """The latest (or given) version of a process; see `DevEngineCore.latest_definition`."""
+        """The latest (or given) version of a process; see `EmbeddedEngine.latest_definition`."""
         versions = self._versions.get((bpmn_process_id, norm_tenant(tenant_id)))
         if versions and flavour is not None and version is None:
             versions = [d for d in versions if visible(d, flavour)]

@@ -3,7 +3,7 @@
 For development, demos and tests — never production: all state lives in memory and is
 lost when the process exits.
 
-`DevEngineCore` is the facade the fronts call; each concern lives in its own module:
+`EmbeddedEngine` is the facade the fronts call; each concern lives in its own module:
 
 - `._deployments`: deployments and process definitions (versions, flavour visibility);
 - `._flow`: process instances, tokens, scopes, incidents, one handler per element kind;
@@ -44,12 +44,12 @@ from ._model import (
     now_ms,
 )
 
-__all__ = ["DEFAULT_TENANT", "DevEngineCore", "JobStream"]
+__all__ = ["DEFAULT_TENANT", "EmbeddedEngine", "JobStream"]
 
 _KEY_BASE = 1 << 51  # Zeebe encodes the partition id in the upper bits; we are partition 1.
 
 
-class DevEngineCore:
+class EmbeddedEngine:
     """In-memory BPMN engine: deployments, instances, jobs, variables, incidents.
 
     Args:

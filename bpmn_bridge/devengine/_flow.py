@@ -149,7 +149,7 @@ class Flow:
         ]
 
     async def wait_for_end(self, instance_key: int, *, timeout: float | None) -> ProcessInstance:
-        """Wait until the instance has ended; see `DevEngineCore.wait_for_end`."""
+        """Wait until the instance has ended; see `EmbeddedEngine.wait_for_end`."""
         run = self.run(instance_key, active_only=False)
         if not run.instance.ended:
             if run.ended is None:
@@ -191,12 +191,12 @@ class Flow:
         return run, ei
 
     def variables(self, scope_key: int) -> dict[str, TypedValue]:
-        """A copy of the variables of a scope; see `DevEngineCore.get_variables`."""
+        """A copy of the variables of a scope; see `EmbeddedEngine.get_variables`."""
         run, ei = self.scope(scope_key, active_only=False)
         return dict(ei.local if ei is not None else run.instance.variables)
 
     def set_variables(self, scope_key: int, variables: Mapping[str, Any], *, local: bool) -> None:
-        """Set variables on a scope; see `DevEngineCore.set_variables`."""
+        """Set variables on a scope; see `EmbeddedEngine.set_variables`."""
         run, ei = self.scope(scope_key, active_only=True)
         typed = {k: as_typed(v) for k, v in variables.items()}
         if local and ei is not None:
@@ -296,7 +296,7 @@ class Flow:
         run.instance.open_incidents += 1
 
     def resolve_incident(self, incident_key: int) -> None:
-        """Resolve an incident and retry what failed; see `DevEngineCore.resolve_incident`."""
+        """Resolve an incident and retry what failed; see `EmbeddedEngine.resolve_incident`."""
         incident = self.get_incident(incident_key)
         run, ei = self.element_scope(incident.element_instance_key)
         job = ei.job

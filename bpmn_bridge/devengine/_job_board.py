@@ -43,10 +43,10 @@ class _Waiter:
 class JobStream:
     """A push subscription: newly activatable jobs of one type are activated for it.
 
-    Obtain with `DevEngineCore.open_job_stream`; iterate with ``async for`` or `get`.
+    Obtain with `EmbeddedEngine.open_job_stream`; iterate with ``async for`` or `get`.
     Always `close` it: jobs pushed but not yet taken return to the activatable pool.
     Jobs taken by the consumer but not delivered (e.g. the client went away) should be
-    handed back with `DevEngineCore.yield_job`.
+    handed back with `EmbeddedEngine.yield_job`.
     """
 
     def __init__(self, board: JobBoard, job_filter: JobFilter, worker: str) -> None:
@@ -171,7 +171,7 @@ class JobBoard:
         max_jobs: int,
         request_timeout: float,
     ) -> list[ActivatedJob]:
-        """Lock up to ``max_jobs`` jobs for ``worker``; see `DevEngineCore.activate_jobs`."""
+        """Lock up to ``max_jobs`` jobs for ``worker``; see `EmbeddedEngine.activate_jobs`."""
         self._check_activation(filters, worker, max_jobs)
         jobs: list[ActivatedJob] = []
         for job_filter in filters:
@@ -208,7 +208,7 @@ class JobBoard:
                     self.yield_job(activated.key)
 
     def open_stream(self, job_filter: JobFilter, *, worker: str) -> JobStream:
-        """Subscribe to jobs of ``job_filter.type``; see `DevEngineCore.open_job_stream`."""
+        """Subscribe to jobs of ``job_filter.type``; see `EmbeddedEngine.open_job_stream`."""
         self._check_activation([job_filter], worker, 1)
         stream = JobStream(self, job_filter, worker)
         self.streams.setdefault(job_filter.type, []).append(stream)
@@ -241,7 +241,7 @@ class JobBoard:
         self.make_activatable(job)
 
     def extend_lock(self, job_key: int, timeout: float, *, worker: str | None) -> None:
-        """Move an activated job's deadline; see `DevEngineCore.update_timeout`."""
+        """Move an activated job's deadline; see `EmbeddedEngine.update_timeout`."""
         if timeout < 0:
             raise InvalidArgumentError(f"Expected a timeout >= 0, but was {timeout}")
         job = self.get(job_key)

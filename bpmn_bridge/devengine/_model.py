@@ -3,7 +3,7 @@
 The engine owns its state; the objects below are either frozen snapshots
 (`ActivatedJob`, `Deployment`, `ProcessDefinition`, `JobFilter`) or live engine records
 (`ProcessInstance`, `JobRecord`, `Incident`) that callers must treat as read-only — change
-state only through `DevEngineCore` methods.
+state only through `EmbeddedEngine` methods.
 
 Times are wall-clock epoch milliseconds (what both protocols report); durations passed to
 the engine are seconds as ``float``. Keys are positive int64 values in Zeebe's layout

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 
-from ._engine import DevEngineCore
+from ._engine import EmbeddedEngine
 from ._model import Deployment, Incident, JobRecord, ProcessInstance, TypedValue
 from ._zeebe_gateway import start_zeebe_server
 
@@ -61,10 +61,10 @@ class DevEngine:
         zeebe_port: int | None = 0,
         camunda7_port: int | None = 0,
         host: str = "127.0.0.1",
-        core: DevEngineCore | None = None,
+        core: EmbeddedEngine | None = None,
         enforce_history_time_to_live: bool = True,
     ) -> None:
-        self.core = core or DevEngineCore()
+        self.core = core or EmbeddedEngine()
         self.host = host
         self.enforce_history_time_to_live = enforce_history_time_to_live
         self._zeebe_port_wanted = zeebe_port
@@ -127,7 +127,7 @@ class DevEngine:
         Seam for the Camunda 7 front: that module provides
         ``async def start_camunda7_front(engine: DevEngine, *, host: str, port: int)``
         returning an object with ``async stop()`` and a ``port`` attribute, or
-        ``create_camunda7_app(core)`` (taking the `DevEngineCore`) returning an
+        ``create_camunda7_app(core)`` (taking the `EmbeddedEngine`) returning an
         ``aiohttp.web.Application`` that is served here.
         """
         try:

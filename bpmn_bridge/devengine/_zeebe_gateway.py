@@ -1,4 +1,4 @@
-"""Zeebe gateway gRPC front (pyzeebe's bundled ``gateway.proto``) over `DevEngineCore`.
+"""Zeebe gateway gRPC front (pyzeebe's bundled ``gateway.proto``) over `EmbeddedEngine`.
 
 Only this module knows protobuf and gRPC status codes. Engine errors are translated in one
 place, `_abort_for`, following the error lists in ``gateway.proto``:
@@ -24,7 +24,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc
 
 from ._bpmn import BPMN_NS, ZEEBE_NS, parse_xml
-from ._engine import DEFAULT_TENANT, DevEngineCore
+from ._engine import DEFAULT_TENANT, EmbeddedEngine
 from ._errors import (
     BpmnModelError,
     DevEngineError,
@@ -142,7 +142,7 @@ class ZeebeGateway(gateway_pb2_grpc.GatewayServicer):
         host / port: advertised in Topology (set by the server once bound).
     """
 
-    def __init__(self, engine: DevEngineCore, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, engine: EmbeddedEngine, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.engine = engine
         self.host = host
         self.port = port
@@ -476,7 +476,7 @@ class ZeebeGateway(gateway_pb2_grpc.GatewayServicer):
 
 
 async def start_zeebe_server(
-    engine: DevEngineCore, *, host: str = "127.0.0.1", port: int = 0
+    engine: EmbeddedEngine, *, host: str = "127.0.0.1", port: int = 0
 ) -> tuple[grpc.aio.Server, int]:
     """Start a grpc.aio server serving the Zeebe gateway for ``engine``.
 

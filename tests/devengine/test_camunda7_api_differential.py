@@ -28,7 +28,7 @@ import httpx
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from bpmn_bridge.devengine import DevEngine, DevEngineCore
+from bpmn_bridge.devengine import DevEngine, EmbeddedEngine
 from bpmn_bridge.devengine._camunda7_rest import create_camunda7_app
 from tests.support.diagrams import service_task_process
 from tests.support.targets import unique
@@ -387,7 +387,7 @@ def _differences(
 
 async def _routes_not_requested(requests: list[tuple[str, str]]) -> list[str]:
     """The embedded front's routes (method and path pattern) that no step requested."""
-    app = create_camunda7_app(DevEngineCore())
+    app = create_camunda7_app(EmbeddedEngine())
     routes = {
         (route.method, route.resource.canonical)
         for route in app.router.routes()

@@ -1,4 +1,4 @@
-"""DevEngineCore semantics, without any network front."""
+"""EmbeddedEngine semantics, without any network front."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bpmn_bridge.devengine import (
-    DevEngineCore,
+    EmbeddedEngine,
     IncidentType,
     InstanceState,
     InvalidArgumentError,
@@ -24,20 +24,20 @@ from bpmn_bridge.devengine import (
 BPMN_DIR = Path(__file__).parent / "bpmn"
 
 
-def engine_with(*names: str) -> DevEngineCore:
-    engine = DevEngineCore()
+def engine_with(*names: str) -> EmbeddedEngine:
+    engine = EmbeddedEngine()
     engine.deploy({f"{n}.bpmn": (BPMN_DIR / f"{n}.bpmn").read_bytes() for n in names})
     return engine
 
 
-async def activate(engine: DevEngineCore, job_type: str, *, worker: str = "w", lock: float = 30):
+async def activate(engine: EmbeddedEngine, job_type: str, *, worker: str = "w", lock: float = 30):
     return await engine.activate_jobs(
         [JobFilter(job_type, lock)], worker=worker, max_jobs=10, request_timeout=0
     )
 
 
 async def test_deploy_versions_and_deduplication() -> None:
-    engine = DevEngineCore()
+    engine = EmbeddedEngine()
     data = (BPMN_DIR / "one_task.bpmn").read_bytes()
     first = engine.deploy({"a.bpmn": data}).processes[0]
     same = engine.deploy({"a.bpmn": data}).processes[0]
@@ -289,7 +289,7 @@ async def test_set_variables_and_cancel() -> None:
 
 
 async def test_activation_validates_arguments() -> None:
-    engine = DevEngineCore()
+    engine = EmbeddedEngine()
     with pytest.raises(InvalidArgumentError):
         await engine.activate_jobs([JobFilter("", 10)], worker="w", max_jobs=1)
     with pytest.raises(InvalidArgumentError):

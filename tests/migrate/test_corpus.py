@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bpmn_bridge.devengine import BpmnModelError, DevEngineCore, InstanceState, JobFilter
+from bpmn_bridge.devengine import BpmnModelError, EmbeddedEngine, InstanceState, JobFilter
 from bpmn_bridge.devengine._bpmn import parse_bpmn
 from bpmn_bridge.migrate import MigrationResult, migrate_c7_to_c8, migrate_c8_to_c7
 from tests.feel.camunda_feel import PeerUnavailable, run_peer, strip_equals, unavailable
@@ -143,7 +143,7 @@ def _runs_here(xml: bytes) -> bool:
 
 async def _run(xml: bytes, variables: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Start every executable process; complete each job with a marker variable."""
-    engine = DevEngineCore()
+    engine = EmbeddedEngine()
     engine.deploy({"diagram.bpmn": xml})
     ended: dict[str, Any] = {}
     path: list[str] = []

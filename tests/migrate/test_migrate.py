@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bpmn_bridge.devengine import ActivatedJob, DevEngineCore, InstanceState, JobFilter, _juel
+from bpmn_bridge.devengine import ActivatedJob, EmbeddedEngine, InstanceState, JobFilter, _juel
 from bpmn_bridge.devengine._bpmn import parse_bpmn
 from bpmn_bridge.migrate import MigrationError, migrate_c7_to_c8, migrate_c8_to_c7
 
@@ -33,7 +33,7 @@ WORKERS: dict[str, Worker] = {
 
 async def _run(xml: bytes, variables: dict[str, Any]) -> tuple[dict[str, Any], list[ActivatedJob]]:
     """Deploy, start, complete every job with WORKERS, return end variables and the jobs."""
-    engine = DevEngineCore()
+    engine = EmbeddedEngine()
     engine.deploy({"order.bpmn": xml})
     instance = engine.start_instance("order", variables=variables)
     seen: list[ActivatedJob] = []

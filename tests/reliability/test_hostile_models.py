@@ -19,7 +19,7 @@ import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
-from bpmn_bridge.devengine import DevEngine, DevEngineCore
+from bpmn_bridge.devengine import DevEngine, EmbeddedEngine
 from tests.reliability.conftest import Figures
 from tests.reliability.workers import REPO
 from tests.support.diagrams import service_task_process
@@ -77,7 +77,7 @@ def _clear(name: str, message: str) -> bool:
 @pytest.mark.parametrize("name", list(HOSTILE))
 async def test_embedded_engine_refuses_over_both_protocols(name: str, figures: Figures) -> None:
     document = HOSTILE[name]
-    async with DevEngine(core=DevEngineCore(max_resource_bytes=ENGINE_LIMIT)) as dev:
+    async with DevEngine(core=EmbeddedEngine(max_resource_bytes=ENGINE_LIMIT)) as dev:
         channel = grpc.aio.insecure_channel(
             dev.zeebe_address,
             options=[("grpc.max_send_message_length", 64 << 20)],

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bpmn_bridge.devengine import DevEngine, DevEngineCore
+from bpmn_bridge.devengine import DevEngine, EmbeddedEngine
 from tests.reliability.conftest import Figures
 from tests.reliability.engines import Engine
 from tests.reliability.workers import Ledger, start_worker
@@ -26,7 +26,7 @@ CAMUNDA7_JOBS = 400
 
 
 async def test_ten_thousand_jobs_two_worker_processes(figures: Figures, tmp_path: Path) -> None:
-    core = DevEngineCore(history_limit=JOBS * 2)
+    core = EmbeddedEngine(history_limit=JOBS * 2)
     async with DevEngine(core=core, camunda7_port=None) as dev:
         engine = Engine("devengine-zeebe", DevZeebeTarget(dev), dev)
         await _two_workers(engine, JOBS, figures, tmp_path)
