@@ -88,8 +88,17 @@ def from_external_task_handler(
             returned = await handler(task)
         else:
             returned = await anyio.to_thread.run_sync(handler, task, abandon_on_cancel=True)
-        result = returned if isinstance(returned, TaskResult) else task.get_task_result()
-        return _outcome(result, topic)
+        if not isinstance(returned, TaskResult):
+            # the library would fail on it; the result the handler recorded on the task
+            # (task.complete(...) without return) is what it meant
+            recorded = task.get_task_result()
+            if not (recorded.is_success() or recorded.is_failure() or recorded.is_bpmn_error()):
+                raise TypeError(
+                    f"external task handler for '{topic}' returned "
+                    f"{type(returned).__name__}, not a TaskResult"
+                )
+            returned = recorded
+        return _outcome(returned, topic)
 
     serve.__qualname__ = f"external-task:{topic}"
     return ConnectorSpec(
@@ -144,14 +153,9 @@ def _typed(variables: Mapping[str, Any]) -> dict[str, Any]:
     return encode_variables(variables)
 
 
-def _outcome(result: Any, topic: str) -> Outcome:
-    if not isinstance(result, TaskResult):
-        # The library would raise and leave the task locked until the lock expires; a
-        # failure that says why (and counts a retry) tells the operator sooner.
-        raise TypeError(
-            f"external task handler for '{topic}' returned {type(result).__name__}, "
-            "not a TaskResult"
-        )
+def _outcome(result: TaskResult, topic: str) -> Outcome:
+    # What the library would raise on (leaving the task locked until its lock expires)
+    # becomes a failure that says why and counts a retry: the operator hears sooner.
     if result.is_success():
         return Completed(
             dict(result.global_variables or {}),
