@@ -3,7 +3,8 @@
 * Zeebe: one pyzeebe app (a router with one trivial task) served by ``Runtime`` (bridge 1,
   ``bpmn_bridge.interop``) vs the same app in pyzeebe's own ``ZeebeWorker``, on the dev
   engine's Zeebe gateway (the engine in a child process). Targets: throughput ratio
-  >= 0.95, worker CPU per job ratio <= 1.1.
+  >= 0.95, worker CPU per job ratio <= 1.1. The same task written as a ``@connector`` under
+  the same runtime shows what the bridge itself adds.
 * Camunda 7: one external-task handler written for camunda-external-task-client-python3
   served by ``Runtime`` (bridge 2) vs the library's own sync ``ExternalTaskWorker``, on the
   real Camunda 7 (the test suite's Spring Boot harness). Target: throughput ratio >= 1.3.
@@ -92,6 +93,42 @@ def _run_bridged_app(conn: Connection, address: str, job_type: str, concurrency:
     conn.send("stopped")
 
 
+def _run_connector(conn: Connection, address: str, job_type: str, concurrency: int) -> None:
+    """Child process: the same task written as a ``@connector``, for the bridge's own cost."""
+    import dataclasses
+
+    from _bench_connector import SECRETS
+
+    from bpmn_bridge import MappingSecretProvider, connector, get_spec
+    from bpmn_bridge.adapters import ZeebeAdapter, ZeebeConfig
+    from bpmn_bridge.runtime import Runtime
+
+    @connector
+    async def trivial() -> dict[str, object]:
+        return {"ok": True}
+
+    spec = dataclasses.replace(get_spec(trivial), type=job_type, max_concurrency=concurrency)
+    runtime = Runtime(
+        connectors=[spec],
+        engines=[ZeebeAdapter(ZeebeConfig(address=address, tls=False))],
+        # the engine starts instances with variables naming secrets (_bench_connector);
+        # a connector resolves them, a pyzeebe task does not
+        secrets=MappingSecretProvider(SECRETS),
+        long_poll=timedelta(seconds=5),
+    )
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        conn.send("ready")
+        await loop.run_in_executor(None, wait_for, conn, "go")
+        async with runtime:
+            await loop.run_in_executor(None, wait_for, conn, "stop")
+
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main())
+    conn.send("stopped")
+
+
 def _run_pyzeebe_app(conn: Connection, address: str, job_type: str, concurrency: int) -> None:
     """Child process: the pyzeebe app in pyzeebe's own ZeebeWorker."""
     from pyzeebe import ZeebeWorker, create_insecure_channel
@@ -152,13 +189,17 @@ def _zeebe_run(
 
 
 def run_zeebe(*, jobs: int, concurrency: int, say: Callable[[str], None]) -> dict[str, Any]:
-    workers = {"bridged": _run_bridged_app, "pyzeebe": _run_pyzeebe_app}
+    workers = {
+        "bridged": _run_bridged_app,
+        "pyzeebe": _run_pyzeebe_app,
+        "connector": _run_connector,
+    }
     load_before = machine()
     engine = _bench_zeebe._EngineProcess()
     runs = []
     try:
-        # two ABBA rounds: a Zeebe run lasts seconds, so one busy moment can sink it
-        for kind in ("bridged", "pyzeebe", "pyzeebe", "bridged") * 2:
+        # two ABCCBA rounds: a Zeebe run lasts seconds, so one busy moment can sink it
+        for kind in ("bridged", "pyzeebe", "connector", "connector", "pyzeebe", "bridged") * 2:
             result = _zeebe_run(engine, kind, workers[kind], jobs=jobs, concurrency=concurrency)
             runs.append(result)
             say(
@@ -185,9 +226,19 @@ def run_zeebe(*, jobs: int, concurrency: int, say: Callable[[str], None]) -> dic
         if cpu["bridged"] is not None and cpu["pyzeebe"]
         else None
     )
+    bridge_cost = (
+        round(cpu["bridged"] / cpu["connector"], 3)
+        if cpu["bridged"] is not None and cpu["connector"]
+        else None
+    )
     say(
         f"zeebe    bridged/pyzeebe: throughput {ratio} (target >= 0.95), worker CPU per job "
         f"{cpu_ratio} (target <= 1.1)"
+    )
+    say(
+        f"zeebe    bridged/@connector under the same runtime: throughput "
+        f"{round(best['bridged'] / best['connector'], 3)}, worker CPU per job {bridge_cost} "
+        "(what the bridge itself costs)"
     )
     return {
         "benchmark": "bridged-pyzeebe-app-vs-pyzeebe",
@@ -199,6 +250,9 @@ def run_zeebe(*, jobs: int, concurrency: int, say: Callable[[str], None]) -> dic
         "bridged_cpu_ms_per_job": cpu["bridged"],
         "pyzeebe_cpu_ms_per_job": cpu["pyzeebe"],
         "cpu_per_job_ratio": cpu_ratio,
+        "connector_jobs_s": best["connector"],
+        "connector_cpu_ms_per_job": cpu["connector"],
+        "bridged_vs_connector_cpu_ratio": bridge_cost,
         "targets": {"throughput_ratio": ">= 0.95", "cpu_per_job_ratio": "<= 1.1"},
         "runs": runs,
         "machine_before": load_before,
