@@ -1,6 +1,6 @@
-"""A pyzeebe app, unchanged, served by bpmn-bridge on the embedded Camunda 7 API and a real
-Camunda 7: each instance ends exactly as pyzeebe's own ZeebeWorker ends it on the embedded
-Zeebe gateway. One scenario table, every engine."""
+"""A pyzeebe app, unchanged, served by bpmn-bridge on the embedded Zeebe gateway, the embedded
+Camunda 7 API and a real Camunda 7: each instance ends exactly as pyzeebe's own ZeebeWorker
+ends it on the embedded Zeebe gateway. One scenario table, every engine."""
 
 from __future__ import annotations
 
@@ -76,7 +76,11 @@ def bpmn_bridge_runtime(target: Target) -> Runtime:
     )
 
 
-TARGETS = ["devengine-camunda7", pytest.param("camunda7", marks=pytest.mark.camunda7)]
+TARGETS = [
+    "devengine-zeebe",
+    "devengine-camunda7",
+    pytest.param("camunda7", marks=pytest.mark.camunda7),
+]
 
 
 @pytest.mark.parametrize("served_on", TARGETS)
@@ -94,6 +98,9 @@ async def test_pyzeebe_app_ends_each_instance_as_pyzeebe_does(
     if served_on == "camunda7":
         engine = request.getfixturevalue("camunda7_engine")
         got = await run_scenarios(Camunda7RestTarget("camunda7", engine.url), bpmn_bridge_runtime)
+    elif served_on == "devengine-zeebe":
+        async with DevEngine(camunda7_port=None) as dev:
+            got = await run_scenarios(DevZeebeTarget(dev), bpmn_bridge_runtime)
     else:
         async with DevEngine() as dev:
             target = Camunda7RestTarget("devengine-camunda7", dev.camunda7_url)
