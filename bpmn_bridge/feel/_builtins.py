@@ -39,6 +39,7 @@ from ._semantics import (
     divide,
     feel_equal,
     feel_order,
+    list_comparable,
     rounded,
     same_kind_comparable,
     scala_equal,
@@ -144,15 +145,34 @@ def _utf16_length(text: str) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
+class _Utf16:
+    """A string indexed by UTF-16 code units, as Java's ``String`` is (an emoji is two)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._astral = not text.isascii() and any(ord(ch) > 0xFFFF for ch in text)
+        self._units = text.encode("utf-16-le", "surrogatepass") if self._astral else b""
+
+    def __len__(self) -> int:
+        return len(self._units) // 2 if self._astral else len(self._text)
+
+    def slice(self, start: int, end: int | None = None) -> str:
+        if not self._astral:
+            return self._text[start:end]
+        stop = None if end is None else 2 * end
+        return self._units[2 * start : stop].decode("utf-16-le", "surrogatepass")
+
+
 @_define("substring", ("string", "start position"))
 def _substring(string: Any, start: Any) -> Any:
     position = _int(start)
     if type(string) is not str or position is None:
         return None
-    index = position - 1 if position > 0 else len(string) + position
-    if index < 0 or index > len(string):
+    text = _Utf16(string)
+    index = position - 1 if position > 0 else len(text) + position
+    if index < 0 or index > len(text):
         raise fail(f"substring: start position {position} out of range for {string!r}")
-    return string[index:]
+    return text.slice(index)
 
 
 @_define("substring", ("string", "start position", "length"))
@@ -161,11 +181,12 @@ def _substring3(string: Any, start: Any, length: Any) -> Any:
     count = _int(length)
     if type(string) is not str or position is None or count is None:
         return None
-    index = position - 1 if position > 0 else len(string) + position
-    end = min(index + count, len(string))
+    text = _Utf16(string)
+    index = position - 1 if position > 0 else len(text) + position
+    end = min(index + count, len(text))
     if index < 0 or index > end:
         raise fail(f"substring: range {position}, {count} out of range for {string!r}")
-    return string[index:end]
+    return text.slice(index, end)
 
 
 @_define("string length", ("string",))
@@ -381,7 +402,8 @@ def _count(items: Any) -> Any:
 
 
 def _comparable_list(items: Any) -> bool:
-    return bool(items) and same_kind_comparable(*items)
+    # Camunda's isComparable: lists of lists pass, and then comparing them fails.
+    return list_comparable(items)
 
 
 def _extreme(items: Any, op: str) -> Any:

@@ -458,6 +458,19 @@ class _Compiler:
 
             return evaluate
 
+        defines_functions = any(
+            isinstance(n, ast.FunctionDefinition) for _, v in node.entries for n in _walk(v)
+        )
+        if defines_functions:
+            # A function sees the entries before it, as they were: not itself, not later ones.
+            def evaluate_snapshots(scope: Any) -> Any:
+                result: dict[str, Any] = {}
+                for key, value in entries:
+                    result[key] = value(_Scope(dict(result), scope))
+                return result
+
+            return evaluate_snapshots
+
         def evaluate_sequential(scope: Any) -> Any:
             result: dict[str, Any] = {}
             inner = _Scope(result, scope)
@@ -736,7 +749,8 @@ class _Compiler:
         body = self.compile(node.body)
         names = tuple(name for name, _ in node.iterators)
         uses_partial = "partial" in _free(node.body)
-        if len(names) == 1 and not uses_partial:
+        defines_functions = any(isinstance(n, ast.FunctionDefinition) for n in _walk(node.body))
+        if len(names) == 1 and not uses_partial and not defines_functions:
             name = names[0]
 
             def evaluate_single(scope: Any) -> Any:
@@ -863,7 +877,11 @@ def _static_call(
     overloads = builtin_overloads(name)
     if named is not None:
         keys = {key for key, _ in named}
-        overload = next((o for o in overloads if keys <= set(o.params)), None)
+        # Camunda 1.19 finds no function by name for overloads whose parameter is misspelt
+        # "scala" (floor, round half down), whichever names the call uses.
+        overload = next(
+            (o for o in overloads if keys <= set(o.params) and "scala" not in o.params), None
+        )
         if overload is None:
             return _constant(None)
         by_name = dict(named)

@@ -32,6 +32,7 @@ __all__ = [
     "divide",
     "feel_equal",
     "feel_order",
+    "list_comparable",
     "multiply",
     "negate",
     "power",
@@ -157,17 +158,17 @@ def feel_order(op: str, left: Any, right: Any) -> bool | None:
     return bool(left >= right)
 
 
-def _list_comparable(value: Any) -> bool:
+def list_comparable(value: Any) -> bool:
     """Camunda's ``isComparable`` of a list: non-empty, one kind, comparable items."""
     if not value:
         return False
     first = kind(value[0])
-    head_ok = _list_comparable(value[0]) if first == "list" else first in _ORDERED_KINDS
+    head_ok = list_comparable(value[0]) if first == "list" else first in _ORDERED_KINDS
     return head_ok and all(kind(item) == first for item in value)
 
 
 def _compare_lists(left: Any, right: Any) -> bool | None:
-    if _list_comparable(left) and _list_comparable(right):
+    if list_comparable(left) and list_comparable(right):
         # Camunda's engine throws here (lists have no order), failing the evaluation.
         raise fail(f"{_show(left)} can not be compared to {_show(right)}")
     return None
