@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import math
 import random
 import re
 import uuid
@@ -41,7 +42,6 @@ from ._semantics import (
     feel_order,
     list_comparable,
     rounded,
-    same_kind_comparable,
     scala_equal,
 )
 from ._temporal import parse_date, parse_date_and_time, parse_duration, parse_temporal, parse_time
@@ -127,13 +127,16 @@ def _is_list(value: Any) -> bool:
 
 
 def _int(value: Any) -> int | None:
-    """Java's ``intValue`` of a FEEL number (truncating), or None for a non-number."""
+    """Java's ``intValue`` of a FEEL number (truncated, then wrapped to 32 bits, as a too
+    large size or position is in Camunda), or None for a non-number."""
     n = num(value)
     if n is None:
         return None
-    if type(n) is int:
-        return n
-    return int(n)
+    whole = n if type(n) is int else int(n)
+    if -(2**31) <= whole < 2**31:
+        return whole
+    whole &= 0xFFFFFFFF
+    return whole - 2**32 if whole >= 2**31 else whole
 
 
 # -- string --------------------------------------------------------------------------------
@@ -493,7 +496,7 @@ def _stddev(items: Any) -> Any:
     for value in values:
         deviation = EXACT.add(deviation, D128.power(EXACT.subtract(value, mean), 2))
     variance = D128.divide(deviation, len(values) - 1)
-    return from_float(float(variance) ** 0.5)
+    return from_float(math.sqrt(float(variance)))
 
 
 @_define("mode", ("list",), varargs=True)
@@ -772,7 +775,10 @@ def _round(n: Any, scale: Any, mode: str) -> Any:
     digits = _int(scale)
     if value is None or digits is None:
         return None
-    exponent = Decimal(1).scaleb(-digits)
+    current = -Decimal(value).as_tuple().exponent  # type: ignore[operator]
+    if abs(digits - current) > 646_456_992:
+        return None  # BigInteger would overflow in Java: Camunda warns and yields null
+    exponent = EXACT.scaleb(Decimal(1), -digits)
     if mode == "UNNECESSARY":
         rounded = EXACT.quantize(Decimal(value), exponent)
         if rounded != value:
@@ -876,13 +882,11 @@ def _sqrt(n: Any) -> Any:
     value = num(n)
     if value is None or value < 0:
         return None
-    return _from_double(float(value) ** 0.5, "sqrt")
+    return _from_double(math.sqrt(float(value)), "sqrt")
 
 
 @_define("log", ("number",))
 def _log(n: Any) -> Any:
-    import math
-
     value = _double(n)
     if value is None:
         return None
@@ -893,8 +897,6 @@ def _log(n: Any) -> Any:
 
 @_define("exp", ("number",))
 def _exp(n: Any) -> Any:
-    import math
-
     value = _double(n)
     if value is None:
         return None
@@ -1289,40 +1291,57 @@ _date_function(
 )
 
 
-# -- ranges (DMN 1.3 "range functions") ----------------------------------------------------
+# -- ranges (DMN 1.3 "range functions", with Camunda's formulas) ---------------------------
+
+_POINT_KINDS = frozenset(
+    {
+        "number",
+        "date",
+        "time",
+        "local time",
+        "date and time",
+        "local date and time",
+        "years and months duration",
+        "days and time duration",
+    }
+)
 
 
 def _lt(a: Any, b: Any) -> bool:
     return feel_order("<", a, b) is True
 
 
-def _le(a: Any, b: Any) -> bool:
-    return feel_order("<=", a, b) is True
-
-
 def _eq(a: Any, b: Any) -> bool:
     return feel_equal(a, b) is True
 
 
-def _range_args(*values: Any) -> bool:
-    """All points and range bounds present and of one comparable kind."""
-    points: list[Any] = []
-    for value in values:
-        if type(value) is FeelRange:
-            points.extend((value.start, value.end))
-        else:
-            points.append(value)
-    return all(p is not None for p in points) and same_kind_comparable(*points)
+def _is_range(value: Any) -> bool:
+    return type(value) is FeelRange
+
+
+def _range_comparable(a: Any, b: Any) -> bool:
+    """Camunda's check before any range function: points of one kind (ranges by their start)."""
+    x = a.start if _is_range(a) else a
+    y = b.start if _is_range(b) else b
+    kx = kind(x)
+    return kx in _POINT_KINDS and kind(y) == kx
+
+
+class _NoMatch(Exception):
+    """The combination of points and ranges a function has no case for (Scala MatchError)."""
 
 
 def _range_function(
     name: str, *param_lists: tuple[str, ...]
-) -> Callable[[Callable[..., Any]], Any]:
-    def register(impl: Callable[..., Any]) -> Any:
+) -> Callable[[Callable[[Any, Any], bool]], Callable[[Any, Any], bool]]:
+    def register(impl: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
         def invoke(a: Any, b: Any) -> Any:
-            if not _range_args(a, b):
+            if not _range_comparable(a, b):
                 return None
-            return impl(a, b)
+            try:
+                return impl(a, b)
+            except _NoMatch:
+                raise fail(f"{name}: no case for ({to_text(a)}, {to_text(b)})") from None
 
         for params in param_lists:
             _REGISTRY.setdefault(name, []).append(Overload(params, invoke))
@@ -1331,186 +1350,195 @@ def _range_function(
     return register
 
 
-def _is_range(value: Any) -> bool:
-    return type(value) is FeelRange
+def _both_ranges(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return True
+    raise _NoMatch
 
 
-@_range_function(
-    "before", ("point1", "point2"), ("point", "range"), ("range", "point"), ("range1", "range2")
+_BEFORE_PARAMS = (
+    ("point1", "point2"),
+    ("point", "range"),
+    ("range", "point"),
+    ("range1", "range2"),
 )
-def _before(a: Any, b: Any) -> Any:
-    if not _is_range(a) and not _is_range(b):
-        return _lt(a, b)
-    if not _is_range(a):
+
+
+@_range_function("before", *_BEFORE_PARAMS)
+def _before(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return _lt(a.end, b.start) or (
+            (not a.end_closed or not b.start_closed) and _eq(a.end, b.start)
+        )
+    if _is_range(b):
         return _lt(a, b.start) or (_eq(a, b.start) and not b.start_closed)
-    if not _is_range(b):
+    if _is_range(a):
         return _lt(a.end, b) or (_eq(a.end, b) and not a.end_closed)
-    return _lt(a.end, b.start) or (_eq(a.end, b.start) and not (a.end_closed and b.start_closed))
+    return _lt(a, b)
 
 
-@_range_function(
-    "after", ("point1", "point2"), ("point", "range"), ("range", "point"), ("range1", "range2")
-)
-def _after(a: Any, b: Any) -> Any:
-    if not _is_range(a) and not _is_range(b):
-        return _lt(b, a)
-    if not _is_range(a):
+@_range_function("after", *_BEFORE_PARAMS)
+def _after(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return _lt(b.end, a.start) or (
+            (not a.start_closed or not b.end_closed) and _eq(a.start, b.end)
+        )
+    if _is_range(b):
         return _lt(b.end, a) or (_eq(a, b.end) and not b.end_closed)
-    if not _is_range(b):
+    if _is_range(a):
         return _lt(b, a.start) or (_eq(a.start, b) and not a.start_closed)
-    return _lt(b.end, a.start) or (_eq(a.start, b.end) and not (a.start_closed and b.end_closed))
+    return _lt(b, a)
 
 
-def _ranges_only(impl: Callable[[FeelRange, FeelRange], bool]) -> Callable[[Any, Any], Any]:
-    def invoke(a: Any, b: Any) -> Any:
-        if not _is_range(a) or not _is_range(b):
-            return None
-        return impl(a, b)
-
-    return invoke
+@_range_function("meets", ("range1", "range2"))
+def _meets(a: Any, b: Any) -> bool:
+    return _both_ranges(a, b) and a.end_closed and b.start_closed and _eq(a.end, b.start)
 
 
-_range_function("meets", ("range1", "range2"))(
-    _ranges_only(lambda a, b: a.end_closed and b.start_closed and _eq(a.end, b.start))
-)
-_range_function("met by", ("range1", "range2"))(
-    _ranges_only(lambda a, b: a.start_closed and b.end_closed and _eq(a.start, b.end))
-)
+@_range_function("met by", ("range1", "range2"))
+def _met_by(a: Any, b: Any) -> bool:
+    return _both_ranges(a, b) and a.start_closed and b.end_closed and _eq(a.start, b.end)
 
 
-def _overlaps(a: FeelRange, b: FeelRange) -> bool:
+@_range_function("overlaps", ("range1", "range2"))
+def _overlaps(a: Any, b: Any) -> bool:
     return (
-        (
-            (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not a.end_closed or b.end_closed)))
-            and (_lt(a.start, b.end) or (_eq(a.start, b.end) and a.start_closed and b.end_closed))
-        )
-        or (
-            (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not b.end_closed or a.end_closed)))
-            and (_lt(b.start, a.end) or (_eq(b.start, a.end) and b.start_closed and a.end_closed))
-        )
-        or (
-            (
-                _lt(b.start, a.start)
-                or (_eq(b.start, a.start) and (b.start_closed or not a.start_closed))
-            )
-            and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (b.end_closed or not a.end_closed)))
-        )
-        or (
-            (
-                _lt(a.start, b.start)
-                or (_eq(a.start, b.start) and (a.start_closed or not b.start_closed))
-            )
-            and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (a.end_closed or not b.end_closed)))
-        )
+        _both_ranges(a, b)
+        and (_lt(b.start, a.end) or (_eq(a.end, b.start) and a.end_closed and b.start_closed))
+        and (_lt(a.start, b.end) or (_eq(a.start, b.end) and a.start_closed and b.end_closed))
     )
 
 
-_range_function("overlaps", ("range1", "range2"))(_ranges_only(_overlaps))
-_range_function("overlaps before", ("range1", "range2"))(
-    _ranges_only(
-        lambda a, b: (
-            (
-                _lt(a.start, b.start)
-                or (_eq(a.start, b.start) and a.start_closed and not b.start_closed)
-            )
-            and (_lt(b.start, a.end) or (_eq(a.end, b.start) and a.end_closed and b.start_closed))
-            and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_closed or b.end_closed)))
-        )
-    )
-)
-_range_function("overlaps after", ("range1", "range2"))(
-    _ranges_only(
-        lambda a, b: (
-            (
-                _lt(b.start, a.start)
-                or (_eq(b.start, a.start) and b.start_closed and not a.start_closed)
-            )
-            and (_lt(a.start, b.end) or (_eq(b.end, a.start) and b.end_closed and a.start_closed))
-            and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not b.end_closed or a.end_closed)))
-        )
-    )
-)
-
-
-@_range_function("finishes", ("point", "range"), ("range1", "range2"))
-def _finishes(a: Any, b: Any) -> Any:
-    if not _is_range(b):
-        return None
-    if not _is_range(a):
-        return b.end_closed and _eq(b.end, a)
+@_range_function("overlaps before", ("range1", "range2"))
+def _overlaps_before(a: Any, b: Any) -> bool:
     return (
-        a.end_closed == b.end_closed
-        and _eq(a.end, b.end)
+        _both_ranges(a, b)
         and (
-            _lt(b.start, a.start)
-            or (_eq(a.start, b.start) and (not a.start_closed or b.start_closed))
+            _lt(a.start, b.start)
+            or (_eq(a.start, b.start) and a.start_closed and not b.start_closed)
         )
-    )
-
-
-@_range_function("finished by", ("range", "point"), ("range1", "range2"))
-def _finished_by(a: Any, b: Any) -> Any:
-    if not _is_range(a):
-        return None
-    if not _is_range(b):
-        return a.end_closed and _eq(a.end, b)
-    return _finishes(b, a)
-
-
-@_range_function("includes", ("range", "point"), ("range1", "range2"))
-def _includes(a: Any, b: Any) -> Any:
-    if not _is_range(a):
-        return None
-    if not _is_range(b):
-        return (_lt(a.start, b) or (_eq(a.start, b) and a.start_closed)) and (
-            _lt(b, a.end) or (_eq(a.end, b) and a.end_closed)
-        )
-    return (
-        _lt(a.start, b.start) or (_eq(a.start, b.start) and (a.start_closed or not b.start_closed))
-    ) and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (a.end_closed or not b.end_closed)))
-
-
-@_range_function("during", ("point", "range"), ("range1", "range2"))
-def _during(a: Any, b: Any) -> Any:
-    if not _is_range(b):
-        return None
-    return _includes(b, a)
-
-
-@_range_function("starts", ("point", "range"), ("range1", "range2"))
-def _starts(a: Any, b: Any) -> Any:
-    if not _is_range(b):
-        return None
-    if not _is_range(a):
-        return b.start_closed and _eq(b.start, a)
-    return (
-        a.start_closed == b.start_closed
-        and _eq(a.start, b.start)
+        and (_lt(b.start, a.end) or (_eq(a.end, b.start) and a.end_closed and b.start_closed))
         and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_closed or b.end_closed)))
     )
 
 
+@_range_function("overlaps after", ("range1", "range2"))
+def _overlaps_after(a: Any, b: Any) -> bool:
+    return (
+        _both_ranges(a, b)
+        and (
+            _lt(b.start, a.start)
+            or (_eq(b.start, a.start) and b.start_closed and not a.start_closed)
+        )
+        and (_lt(a.start, b.end) or (_eq(b.end, a.start) and b.end_closed and a.start_closed))
+        and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not b.end_closed or a.end_closed)))
+    )
+
+
+@_range_function("finishes", ("point", "range"), ("range1", "range2"))
+def _finishes(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return (
+            a.end_closed == b.end_closed
+            and _eq(a.end, b.end)
+            and (
+                _lt(b.start, a.start)
+                or (_eq(a.start, b.start) and (not a.start_closed or b.start_closed))
+            )
+        )
+    if not _is_range(a) and _is_range(b):
+        return b.end_closed and _eq(b.end, a)
+    raise _NoMatch
+
+
+@_range_function("finished by", ("range", "point"), ("range1", "range2"))
+def _finished_by(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return (
+            a.end_closed == b.end_closed
+            and _eq(a.end, b.end)
+            and (
+                _lt(a.start, b.start)
+                or (_eq(a.start, b.start) and (a.start_closed or not b.start_closed))
+            )
+        )
+    if _is_range(a) and not _is_range(b):
+        return a.end_closed and _eq(a.end, b)
+    raise _NoMatch
+
+
+def _contains_point(r: FeelRange, point: Any) -> bool:
+    return (
+        (_lt(r.start, point) and _lt(point, r.end))
+        or (_eq(r.start, point) and r.start_closed)
+        or (_eq(r.end, point) and r.end_closed)
+    )
+
+
+def _encloses(outer: FeelRange, inner: FeelRange) -> bool:
+    return (
+        _lt(outer.start, inner.start)
+        or (_eq(outer.start, inner.start) and (outer.start_closed or not inner.start_closed))
+    ) and (
+        _lt(inner.end, outer.end)
+        or (_eq(outer.end, inner.end) and (outer.end_closed or not inner.end_closed))
+    )
+
+
+@_range_function("includes", ("range", "point"), ("range1", "range2"))
+def _includes(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return _encloses(a, b)
+    if _is_range(a):
+        return _contains_point(a, b)
+    raise _NoMatch
+
+
+@_range_function("during", ("point", "range"), ("range1", "range2"))
+def _during(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return _encloses(b, a)
+    if _is_range(b):
+        return _contains_point(b, a)
+    raise _NoMatch
+
+
+@_range_function("starts", ("point", "range"), ("range1", "range2"))
+def _starts(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return (
+            _eq(a.start, b.start)
+            and a.start_closed == b.start_closed
+            and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_closed or b.end_closed)))
+        )
+    if _is_range(b):
+        return _eq(b.start, a) and b.start_closed
+    raise _NoMatch
+
+
 @_range_function("started by", ("range", "point"), ("range1", "range2"))
-def _started_by(a: Any, b: Any) -> Any:
-    if not _is_range(a):
-        return None
-    if not _is_range(b):
-        return a.start_closed and _eq(a.start, b)
-    return _starts(b, a)
+def _started_by(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return (
+            _eq(a.start, b.start)
+            and a.start_closed == b.start_closed
+            and (_lt(b.end, a.end) or (_eq(b.end, a.end) and (not b.end_closed or a.end_closed)))
+        )
+    if _is_range(a):
+        return _eq(a.start, b) and a.start_closed
+    raise _NoMatch
 
 
 @_range_function("coincides", ("point1", "point2"), ("range1", "range2"))
-def _coincides(a: Any, b: Any) -> Any:
-    if _is_range(a) != _is_range(b):
-        return None
-    if not _is_range(a):
-        return _eq(a, b)
-    return (
-        _eq(a.start, b.start)
-        and a.start_closed == b.start_closed
-        and _eq(a.end, b.end)
-        and a.end_closed == b.end_closed
-    )
+def _coincides(a: Any, b: Any) -> bool:
+    if _is_range(a) and _is_range(b):
+        return (
+            _eq(a.start, b.start)
+            and a.start_closed == b.start_closed
+            and _eq(a.end, b.end)
+            and a.end_closed == b.end_closed
+        )
+    return _eq(a, b)
 
 
 # -- connector error functions -------------------------------------------------------------

@@ -346,6 +346,9 @@ def multiply(left: Any, right: Any) -> Any:
 
 def _scale_duration(duration: Any, factor: int | Decimal) -> Any:
     times = int(factor)  # Camunda multiplies by the number's intValue
+    if not -(2**31) <= times < 2**31:
+        times &= 0xFFFFFFFF
+        times = times - 2**32 if times >= 2**31 else times
     t = type(duration)
     if t is dt.timedelta:
         try:
