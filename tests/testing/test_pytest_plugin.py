@@ -35,10 +35,10 @@ async def test_dev_engine_fixture_serves_camunda7(dev_engine: DevEngine) -> None
         assert (await http.get(f"{dev_engine.camunda7_url}/version")).status_code == 200
 
 
-async def test_in_memory_engine_fixture(in_memory_engine: InMemoryAdapter) -> None:
-    in_memory_engine.add_job("greet", {"name": "Bo"})
+async def test_in_memory_adapter_fixture(in_memory_adapter: InMemoryAdapter) -> None:
+    in_memory_adapter.add_job("greet", {"name": "Bo"})
     async with Runtime(
-        connectors=[greet], engines=[in_memory_engine], long_poll=timedelta(seconds=1)
+        connectors=[greet], engines=[in_memory_adapter], long_poll=timedelta(seconds=1)
     ):
-        await in_memory_engine.wait_until_done()
-    assert in_memory_engine.outcomes[0].arguments["variables"] == {"greeting": "Hello Bo"}
+        await in_memory_adapter.wait_until_done()
+    assert in_memory_adapter.outcomes[0].arguments["variables"] == {"greeting": "Hello Bo"}
