@@ -40,6 +40,16 @@ CASES = [
     "decimal(1.5, 1000000000000)",
     "floor(1.5, 1000000000000)",
     "ceiling(1.5, -1000000000000)",
+    # replacement text naming a group the pattern does not have
+    'replace("Hello", "\\d", "$1")',
+    'replace("a,b", ",", "$1")',
+    'replace("abc", "b", "$2$1", "i")',
+    'replace("abc", "(b)", "[$1]")',
+    # fractional positions
+    "sublist([1, 2, 3], 0.5)",
+    "sublist([1, 2, 3], -0.5)",
+    "sublist([1, 2, 3], 1.5, 1.5)",
+    "sublist([], 0.5, 2.5)",
     # precision of statistics
     "stddev(stddev(1, 1), stddev(1, 0))",
     "stddev([1, 0])",
