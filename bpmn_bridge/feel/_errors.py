@@ -4,10 +4,11 @@ The tree::
 
     ValueError
     └── FeelError                 any FEEL problem
-        ├── FeelSyntaxError       bad syntax, or a construct outside the supported subset;
+        ├── FeelSyntaxError       bad syntax (naming the column and the construct);
         │                         raised by compile_expression, never during evaluation
-        └── FeelEvaluationError   a fatal problem while evaluating (most FEEL errors are
-                                  not fatal: they yield null, as FEEL prescribes)
+        └── FeelEvaluationError   an evaluation Camunda's engine fails too (assert,
+                                  modulo by zero, ...), or an unusable bpmnError/jobError;
+                                  most FEEL errors are not fatal: they yield null
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class FeelSyntaxError(FeelError):
 class FeelEvaluationError(FeelError):
     """Evaluation failed in a way FEEL's null semantics cannot absorb.
 
-    Raised, for example, when ``bpmnError`` is called without an error code: there is no
-    sensible null result for "throw a BPMN error" and silently continuing would hide the
-    modelling mistake.
+    Raised where Camunda's FEEL engine fails the evaluation rather than yielding null
+    (``assert(x, false)``, ``modulo(5, 0)``, ``?`` outside a unary test), and when
+    ``bpmnError`` is called without an error code: there is no sensible null result for
+    "throw a BPMN error" and silently continuing would hide the modelling mistake.
     """
