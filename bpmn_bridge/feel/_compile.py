@@ -79,7 +79,9 @@ class _ItemScope:
 
     def __init__(self, item: Any, outer: Any) -> None:
         self._item = item
-        self._members: Mapping[str, Any] | None = item if isinstance(item, Mapping) else None
+        self._members: Mapping[str, Any] | None = (
+            item if type(item) is dict or isinstance(item, Mapping) else None
+        )
         self._outer = outer
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -445,10 +447,11 @@ class _Compiler:
     def _ContextLiteral(self, node: ast.ContextLiteral) -> Evaluator:
         entries = tuple((key, self.compile(value)) for key, value in node.entries)
         keys = {key for key, _ in node.entries}
-        self_referencing = any(_free(value) & keys for _, value in node.entries) or any(
-            isinstance(n, ast.FunctionDefinition | ast.Call)
-            for _, v in node.entries
-            for n in _walk(v)
+        # A call may reach a function defined in an earlier entry only when the expression
+        # defines functions at all.
+        self_referencing = any(_free(value) & keys for _, value in node.entries) or (
+            self.dynamic_calls
+            and any(isinstance(n, ast.Call) for _, v in node.entries for n in _walk(v))
         )
 
         if not self_referencing:
