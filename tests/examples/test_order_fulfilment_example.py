@@ -37,11 +37,10 @@ def test_c8_diagram_is_what_migrate_makes_of_the_c7_diagram(tmp_path: Path) -> N
     )
 
 
-def test_only_history_retention_is_left_behind_by_the_migration() -> None:
-    report = migrate_c7_to_c8(C7_DIAGRAM.read_bytes()).report
-    assert [(item.element_id, item.what) for item in report] == [
-        ("order_fulfilment", "camunda:historyTimeToLive")
-    ]
+def test_the_migration_converts_everything_and_drops_history_retention() -> None:
+    result = migrate_c7_to_c8(C7_DIAGRAM.read_bytes())
+    assert [(item.element_id, item.what) for item in result.report] == []
+    assert b"historyTimeToLive" not in result.xml
 
 
 @dataclass
