@@ -288,9 +288,24 @@ def _replace(text: Any, pattern: Any, replacement: Any, flags: Any = "") -> Any:
     template = _java_replacement(replacement)
     if compiled is None:
         return None
-    if template is None:
-        raise fail(f"replace: illegal replacement {replacement!r}")
-    return compiled.sub(template, text)
+
+    def expand(match: re.Match[str]) -> str:
+        if template is None:
+            raise _BadReplacement
+        try:
+            return match.expand(template)
+        except (re.error, IndexError):
+            raise _BadReplacement from None
+
+    # Java reads the replacement only on a match, and Camunda turns its complaint into null.
+    try:
+        return compiled.sub(expand, text)
+    except _BadReplacement:
+        return None
+
+
+class _BadReplacement(Exception):
+    pass
 
 
 _define("replace", ("input", "pattern", "replacement", "flags"))(_replace)
@@ -569,7 +584,7 @@ def _sublist(items: Any, start: Any, length: Any = None, *, has_length: bool = F
     position = _int(start)
     if not _is_list(items) or position is None:
         return None
-    if position == 0 or num(start) == 0:
+    if num(start) == 0:
         return None
     begin = max(_list_index(items, position), 0)
     if not has_length:

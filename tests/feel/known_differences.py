@@ -5,13 +5,4 @@ agree fails the run until it is taken off, so this list only shrinks. Rewritten 
 ``python -m tests.feel.differential --write-known-differences``.
 """
 
-KNOWN_DIFFERENCES: frozenset[str] = frozenset(
-    {
-        'replace("Hello", "\\d", "$1")',
-        'replace("a,b", ",", "$1")',
-        'replace("abc", "b", "$2$1", "i")',
-        "sublist([1, 2, 3], -0.5)",
-        "sublist([1, 2, 3], 0.5)",
-        "sublist([], 0.5, 2.5)",
-    }
-)
+KNOWN_DIFFERENCES: frozenset[str] = frozenset({})
