@@ -272,6 +272,9 @@ class JobBoard:
         without stays ``FAILED`` until the flow's incident is resolved.
         """
         self._cancel_timer(job.key)
+        # A Camunda 7 worker may fail its task after its lock expired (nobody else took
+        # it), when the task already waits in the pool: out of it, or it is fetched again.
+        self._unqueue(job)
         job.retries = retries
         job.error_message = error_message
         job.error_details = error_details

@@ -296,3 +296,21 @@ async def test_activation_validates_arguments() -> None:
         await engine.activate_jobs([JobFilter("t", 0)], worker="w", max_jobs=1)
     with pytest.raises(InvalidArgumentError):
         await engine.activate_jobs([JobFilter("t", 1)], worker="", max_jobs=1)
+
+
+async def test_failing_after_the_lock_expired_takes_the_task_out_of_the_pool() -> None:
+    # Camunda 7 lets the last owner fail a task whose lock expired while nobody took it.
+    engine = engine_with("one_task")
+    engine.start_instance("one_task")
+    engine.start_instance("one_task")
+    backing_off, no_retries = await activate(engine, "work", lock=0.01)
+    await asyncio.sleep(0.05)
+    assert engine.get_job(no_retries.key).state is JobState.ACTIVATABLE
+
+    engine.fail_job(backing_off.key, retries=1, retry_backoff=30, worker="w")
+    engine.fail_job(no_retries.key, retries=0, error_message="boom", worker="w")
+
+    assert await activate(engine, "work", worker="other") == []
+    assert [i.job_key for i in engine.list_incidents()] == [no_retries.key]
+    states = [engine.get_job(j.key).state for j in (backing_off, no_retries)]
+    assert states == [JobState.BACKOFF, JobState.FAILED]
