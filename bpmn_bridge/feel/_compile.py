@@ -614,8 +614,16 @@ class _Compiler:
 
             return equal
 
+        if uses_input:
+            # An expression with '?' is a boolean test of the input; anything else is null.
+            def input_test(x: Any, scope: Any) -> Any:
+                value = expression(_Scope({_INPUT: x}, scope))
+                return value if type(value) is bool else None
+
+            return input_test
+
         def unary_test(x: Any, scope: Any) -> Any:
-            value = expression(_Scope({_INPUT: x}, scope) if uses_input else scope)
+            value = expression(scope)
             if value is True:
                 return True
             is_list = isinstance(value, list | tuple)

@@ -26,7 +26,12 @@ _RESERVED = frozenset(
 _NAMES_WITH_RESERVED_WORDS = frozenset(
     {"and", "or", "date and time", "years and months duration", "get or else"}
 )
-_SPECIAL_TYPE_NAMES = ("years and months duration", "days and time duration", "date and time")
+_SPECIAL_TYPE_NAMES = (
+    "years and months duration",
+    "days and time duration",
+    "date and time",
+    "function",
+)
 _INTERVAL_OPENERS = frozenset({"[", "(", "]"})
 _INTERVAL_CLOSERS = {")": False, "[": False, "]": True}
 # A unary test written on its own tests Camunda's implicit input value, which expressions
@@ -270,7 +275,7 @@ class _Parser:
                     self._next()
                 return special
         tok = self._next()
-        if tok.kind != "name":
+        if tok.kind != "name" or (not tok.quoted and tok.value in _RESERVED):
             self._fail(f"expected a type name after 'instance of', found {_describe(tok)}", tok)
         parts = [tok.value]
         while self._at_op(".") and self._peek(1).kind == "name":

@@ -64,8 +64,8 @@ def zone(name: str) -> dt.tzinfo | None:
 
 
 def _parse_offset(text: str) -> int | None:
-    if text in ("Z", "UTC", "GMT", "UT"):
-        return 0
+    if text == "Z":
+        return 0  # "UTC", "GMT" are region ids in java.time, kept as zones
     m = re.fullmatch(r"([+-])(\d{2}):(\d{2})(?::(\d{2}))?", text)
     if m is None:
         return None
