@@ -27,9 +27,12 @@ from .differential import Comparison, run_ours
 # -- variables: fixed names, JSON-like values ------------------------------------------------
 
 text = st.text(string.ascii_letters + string.digits + " -_", max_size=6)
-# Integers only: today's evaluator computes with binary floats where Camunda uses decimals
-# (docs/feel.md, "Values"); decimal literals in expressions below cover the fractional side.
-numbers = st.integers(min_value=-1000, max_value=1000)
+integers = st.integers(min_value=-1000, max_value=1000)
+# JSON numbers with fractions enter as the decimal their shortest text spells (0.1 is 0.1).
+fractions = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).filter(
+    lambda f: not f.is_integer()
+)
+numbers = integers | fractions
 scalars = st.none() | st.booleans() | numbers | text
 json_values = st.recursive(
     scalars,
@@ -44,7 +47,7 @@ variables = st.fixed_dictionaries(
         "n": numbers,
         "s": text,
         "b": st.booleans(),
-        "xs": st.lists(numbers, max_size=4),
+        "xs": st.lists(numbers, max_size=4),  # a number list, for filters and indexes
         "ctx": st.dictionaries(st.sampled_from(["a", "b", "c"]), json_values, max_size=3),
         "v": json_values,
     }
@@ -56,7 +59,7 @@ NAMES = ["n", "s", "b", "xs", "ctx", "v", "ctx.a", "ctx.b.c", "v.a", "missing"]
 
 literals = st.one_of(
     numbers.map(str),
-    st.sampled_from(["0.5", "1.25", "2.0", "-3.5"]),
+    st.sampled_from(["0.5", "1.25", "2.0", "-3.5", "0.1", "0.2", "1.005", "3.14159"]),
     text.map(json.dumps),
     st.sampled_from(["true", "false", "null"]),
 )
@@ -92,14 +95,15 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.lists(
             st.tuples(st.sampled_from(["a", "b", "c"]), inner), max_size=3, unique_by=lambda t: t[0]
         ).map(lambda entries: "{" + ", ".join(f"{k}: {e}" for k, e in entries) + "}"),
-        # Filters and indexes on lists only, and integral indexes: on other values, and with
-        # a fractional index, ours differs today (cases in corpus/paths_and_filters.py).
+        # filters and indexes on anything (a non-list is null there), any computed index
+        st.tuples(st.sampled_from(["xs", "v", "ctx.a", "[n, s, 3]"]), inner).map(
+            lambda t: f"{t[0]}[{t[1]}]"
+        ),
         st.tuples(
-            st.sampled_from(["xs", "[n, s, 3]"]), st.sampled_from(["<", ">", "="]), inner
+            st.sampled_from(["xs", "v", "ctx.a", "[n, s, 3]"]),
+            st.sampled_from(["<", ">", "="]),
+            inner,
         ).map(lambda t: f"{t[0]}[item {t[1]} {t[2]}]"),
-        st.tuples(
-            st.sampled_from(["xs", "[n, s, 3]"]), st.sampled_from(["n", "-1", "1", "2", "5"])
-        ).map(lambda t: f"{t[0]}[{t[1]}]"),
         st.tuples(st.sampled_from(UNARY_FUNCTIONS), inner).map(lambda t: f"{t[0]}({t[1]})"),
         st.tuples(st.sampled_from(BINARY_FUNCTIONS), inner, inner).map(
             lambda t: f"{t[0]}({t[1]}, {t[2]})"
@@ -110,17 +114,19 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 untyped = st.recursive(atoms, _extend, max_leaves=6)
 
-# Typed branches, so that most results are values rather than null. Numbers stay where binary
-# floats are exact (small integers, halves and quarters; dividing only by powers of two) and
-# string() sees no fractions: beyond that today's evaluator differs on purpose (docs/feel.md).
+# Typed branches, so that most results are values rather than null.
 small = st.integers(min_value=-20, max_value=20).map(str)
-num_atoms = small | st.sampled_from(["n", "0.5", "-1.25", "count(xs)", "string length(s)"])
+num_atoms = small | st.sampled_from(
+    ["n", "0.5", "-1.25", "0.1", "1.005", "count(xs)", "string length(s)", "sum(xs)"]
+)
 
 
 def _numeric(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(
         st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(" ".join).map("({})".format),
-        st.tuples(inner, st.sampled_from(["1", "2", "4", "-8"])).map(
+        # Division by powers of two only: a 34-digit quotient loses digits when negated
+        # today (corpus/numbers_precision.py).
+        st.tuples(inner, st.sampled_from(["1", "2", "4", "-8", "0.5"])).map(
             lambda t: f"({t[0]} / {t[1]})"
         ),
         inner.map("-({})".format),
@@ -129,7 +135,6 @@ def _numeric(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
 
 
-int_atoms = small | st.sampled_from(["n", "count(xs)", "string length(s)"])
 str_atoms = text.map(json.dumps) | st.sampled_from(["s", "ctx.a", "upper case(s)"])
 
 
@@ -138,7 +143,7 @@ def _textual(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.tuples(inner, inner).map(lambda t: f"({t[0]} + {t[1]})"),
         inner.map("upper case({})".format),
         inner.map("lower case({})".format),
-        int_atoms.map("string({})".format),
+        num_atoms.map("string({})".format),
         st.tuples(bool_atoms, inner, inner).map(lambda t: f"(if {t[0]} then {t[1]} else {t[2]})"),
     )
 
@@ -155,10 +160,9 @@ bool_exprs = st.one_of(
         lambda t: f"{t[0]}({t[1]}, {t[2]})"
     ),
     st.tuples(num_exprs, num_exprs, num_exprs).map(lambda t: f"{t[0]} between {t[1]} and {t[2]}"),
-    # In parentheses: next to and/or, Camunda reads the right side of `in` as the whole rest
-    # (a known difference, in corpus/precedence.py).
+    # Not in parentheses: next to and/or, Camunda reads the right side of `in` as the rest.
     st.tuples(num_exprs, st.lists(num_exprs, max_size=3)).map(
-        lambda t: f"({t[0]} in [{', '.join(t[1])}])"
+        lambda t: f"{t[0]} in [{', '.join(t[1])}]"
     ),
 )
 bool_exprs = st.recursive(
