@@ -61,6 +61,7 @@ class _Parser:
         self._i = 0
         self._source = source
         self._offset = offset
+        self._failed_test_lists: set[int] = set()
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -286,8 +287,20 @@ class _Parser:
     # -- unary tests -------------------------------------------------------------------
 
     def _in_tests(self) -> ast.Node:
-        if self._at_op("(") and not self._range_ahead(skip_opener=True):
-            return self._test_list()
+        start = self._i
+        if (
+            self._at_op("(")
+            and start not in self._failed_test_lists
+            and not self._range_ahead(skip_opener=True)
+        ):
+            try:
+                return self._test_list()
+            except FeelSyntaxError:
+                # Camunda's grammar falls back to one test: "x in ((1..5] and y)". Parsing
+                # from a position gives the same answer each time: remember the failure so
+                # nested fallbacks stay linear.
+                self._failed_test_lists.add(start)
+                self._i = start
         return self._positive_unary_test()
 
     def _test_list(self) -> ast.Node:
@@ -422,6 +435,13 @@ class _Parser:
             self._next()
             return ast.Literal(col, tok.value)
         if tok.kind == "op":
+            nxt = self._peek(1)
+            if tok.value == "-" and nxt.kind == "number" and nxt.pos == tok.end:
+                # A number literal may carry its sign ("for x in -2 ..." reads a value).
+                self._next()
+                self._next()
+                number = Decimal(nxt.value) if "." in nxt.value else int(nxt.value)
+                return ast.Literal(col, -number if number else number)
             return self._primary_op(tok)
         if tok.kind == "eof":
             self._fail("unexpected end of expression", tok)

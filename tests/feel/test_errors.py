@@ -121,3 +121,12 @@ def test_absurd_nesting_is_a_syntax_error_not_a_crash() -> None:
 
 def test_moderate_nesting_compiles() -> None:
     assert evaluate("(" * 50 + "1" + ")" * 50, {}) == 1
+
+
+def test_nested_unary_test_lists_parse_in_linear_time() -> None:
+    # Each "in (" may fall back to a single test; without remembering failed positions this
+    # input would take 2**40 steps.
+    with pytest.raises(FeelSyntaxError):
+        compile_expression("x in (" * 40 + "1 and")
+    assert evaluate("x in (" * 40 + "(1..5] and y" + ")" * 40, {"x": 1, "y": True}) is False
+    assert evaluate("x in ((1..5] and y)", {"x": 1, "y": True}) is False
