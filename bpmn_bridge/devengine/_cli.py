@@ -20,6 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--camunda7-port", type=int, default=8080, help="Camunda 7 REST port (/engine-rest)"
     )
+    parser.add_argument(
+        "--camunda8-rest-port",
+        type=int,
+        default=8088,
+        help="Camunda 8 REST port (/v2, the Orchestration Cluster API)",
+    )
     parser.add_argument("--deploy", nargs="*", default=[], metavar="BPMN", help="models to deploy")
 
 
@@ -29,7 +35,10 @@ def run(args: argparse.Namespace) -> int:
 
     async def serve() -> None:
         engine = DevEngine(
-            host=args.host, zeebe_port=args.zeebe_port, camunda7_port=args.camunda7_port
+            host=args.host,
+            zeebe_port=args.zeebe_port,
+            camunda7_port=args.camunda7_port,
+            camunda8_rest_port=args.camunda8_rest_port,
         )
         async with engine:
             for path in args.deploy:
@@ -37,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
                 log.info("Deployed %s", path)
                 del deployment
             print(f"Zeebe gateway:  {engine.zeebe_address}", flush=True)
+            print(f"Camunda 8 REST: {engine.camunda8_rest_url}/v2", flush=True)
             print(f"Camunda 7 REST: {engine.camunda7_url}", flush=True)
             print("Development engine running; Ctrl-C stops it.", flush=True)
             await wait_for_signal()

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 
+from ._camunda8_rest import create_camunda8_app
 from ._engine import EmbeddedEngine
 from ._model import Deployment, Incident, JobRecord, ProcessInstance, TypedValue
 from ._zeebe_gateway import start_zeebe_server
@@ -41,12 +42,14 @@ class _Front(Protocol):
 
 
 class DevEngine:
-    """The embedded development engine serving Zeebe gRPC and (when available) Camunda 7 REST.
+    """The embedded development engine serving Zeebe gRPC, Camunda 8 REST and Camunda 7 REST.
 
     Args:
         zeebe_port: port for the Zeebe gateway; 0 picks a free port, ``None`` disables it.
         camunda7_port: port for the Camunda 7 REST API; 0 picks a free port, ``None``
             disables it.
+        camunda8_rest_port: port for the Camunda 8 REST API (``/v2``), serving the same
+            Camunda 8 state as the Zeebe gateway; 0 picks a free port, ``None`` disables it.
         host: interface to bind; loopback by default.
         core: an existing engine to serve (a fresh one by default).
         enforce_history_time_to_live: the Camunda 7 API refuses a process without
@@ -60,6 +63,7 @@ class DevEngine:
         *,
         zeebe_port: int | None = 0,
         camunda7_port: int | None = 0,
+        camunda8_rest_port: int | None = 0,
         host: str = "127.0.0.1",
         core: EmbeddedEngine | None = None,
         enforce_history_time_to_live: bool = True,
@@ -73,6 +77,9 @@ class DevEngine:
         self._zeebe_port: int | None = None
         self._camunda7_front: _Front | None = None
         self._camunda7_port: int | None = None
+        self._camunda8_rest_port_wanted = camunda8_rest_port
+        self._camunda8_rest_front: _Front | None = None
+        self._camunda8_rest_port: int | None = None
 
     # ---------------------------------------------------------- lifecycle
 
@@ -98,6 +105,15 @@ class DevEngine:
                 )
             if self._camunda7_front is None and self._camunda7_port_wanted is not None:
                 await self._start_camunda7_front()
+            if self._camunda8_rest_front is None and self._camunda8_rest_port_wanted is not None:
+                port = (
+                    self._camunda8_rest_port
+                    if self._camunda8_rest_port is not None
+                    else self._camunda8_rest_port_wanted
+                )
+                self._camunda8_rest_front, self._camunda8_rest_port = await _AiohttpFront.start(
+                    create_camunda8_app(self.core), host=self.host, port=port
+                )
         except BaseException:
             await self.stop_fronts()
             raise
@@ -115,6 +131,9 @@ class DevEngine:
         front, self._camunda7_front = self._camunda7_front, None
         if front is not None:
             await front.stop()
+        rest, self._camunda8_rest_front = self._camunda8_rest_front, None
+        if rest is not None:
+            await rest.stop()
 
     async def restart_fronts(self) -> None:
         """Stop and start the network fronts on the same ports, keeping all state."""
@@ -179,6 +198,17 @@ class DevEngine:
         if self._camunda7_port is None:
             raise RuntimeError("The Camunda 7 REST front is not running")
         return f"http://{self.host}:{self._camunda7_port}/engine-rest"
+
+    @property
+    def camunda8_rest_url(self) -> str:
+        """Root URL of the Camunda 8 REST API, ``http://host:port`` (calls go under ``/v2``).
+
+        Raises:
+            RuntimeError: the Camunda 8 REST front is not running.
+        """
+        if self._camunda8_rest_port is None:
+            raise RuntimeError("The Camunda 8 REST front is not running")
+        return f"http://{self.host}:{self._camunda8_rest_port}"
 
     # ------------------------------------------------------------ helpers
 

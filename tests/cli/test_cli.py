@@ -23,7 +23,9 @@ def test_help_lists_every_command() -> None:
 
 def test_dev_engine_serves_both_protocols_and_stops_on_sigint() -> None:
     process = subprocess.Popen(
-        _cli("dev-engine", "--zeebe-port", "0", "--camunda7-port", "0"),
+        _cli(
+            "dev-engine", "--zeebe-port", "0", "--camunda7-port", "0", "--camunda8-rest-port", "0"
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -31,12 +33,15 @@ def test_dev_engine_serves_both_protocols_and_stops_on_sigint() -> None:
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(3)]
+        lines = [process.stdout.readline() for _ in range(4)]
         url = next(line.split()[-1] for line in lines if line.startswith("Camunda 7 REST"))
         zeebe = next(line.split()[-1] for line in lines if line.startswith("Zeebe gateway"))
         assert zeebe.startswith("127.0.0.1:")
         version = httpx.get(f"{url}/version", timeout=5).json()
         assert version["version"].startswith("7.")
+        rest = next(line.split()[-1] for line in lines if line.startswith("Camunda 8 REST"))
+        topology = httpx.get(f"{rest}/topology", timeout=5).json()
+        assert topology["brokers"][0]["partitions"][0]["role"] == "leader"
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=15)
         assert process.returncode == 0
