@@ -1,4 +1,5 @@
-"""The three engines every scenario runs against, with the same connector code."""
+"""The engines every scenario runs against, with the same connector code: the embedded
+engine over Zeebe gRPC, Camunda 8 REST and Camunda 7 REST, and a real Camunda 7."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bpmn_bridge.devengine import DevEngine
-from tests.support.targets import Camunda7RestTarget, DevZeebeTarget, Target
+from tests.support.targets import (
+    Camunda7RestTarget,
+    Camunda8RestTarget,
+    DevZeebeTarget,
+    Target,
+)
 
 TARGETS = [
     "devengine-zeebe",
+    "devengine-camunda8-rest",
     "devengine-camunda7",
     pytest.param("camunda7", marks=pytest.mark.camunda7),
 ]
@@ -25,6 +32,8 @@ async def target(request: pytest.FixtureRequest) -> AsyncIterator[Target]:
     async with DevEngine() as dev:
         if request.param == "devengine-zeebe":
             yield DevZeebeTarget(dev)
+        elif request.param == "devengine-camunda8-rest":
+            yield Camunda8RestTarget(dev)
         else:
 
             async def restart(down_for: float) -> None:

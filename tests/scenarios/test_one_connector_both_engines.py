@@ -18,7 +18,13 @@ from bpmn_bridge.devengine import DevEngine
 from bpmn_bridge.runtime import Metrics, Runtime
 from tests.scenarios import connectors as c
 from tests.support.diagrams import service_task_process
-from tests.support.targets import Camunda7RestTarget, DevZeebeTarget, Target, unique
+from tests.support.targets import (
+    Camunda7RestTarget,
+    Camunda8RestTarget,
+    DevZeebeTarget,
+    Target,
+    unique,
+)
 from tests.support.tcp_proxy import TcpProxy
 
 SECRETS = MappingSecretProvider({"API_KEY": "top-secret-key"})
@@ -185,9 +191,7 @@ async def test_engine_restart_mid_run_every_instance_completes(target: Target) -
     task_type = unique("charge")
     process = await deploy(target, task_type)
     async with TcpProxy(*target.upstream()) as proxy:
-        can_restart = isinstance(target, DevZeebeTarget) or (
-            isinstance(target, Camunda7RestTarget) and target.name.startswith("devengine")
-        )
+        can_restart = target.name.startswith("devengine")
         # a real Camunda 7 keeps its state in memory (H2): its network is cut instead
         engine = target.adapter(address=None if can_restart else proxy.address)
         runtime = Runtime(
@@ -239,6 +243,37 @@ async def test_both_engines_served_by_one_process() -> None:
         )
     assert from_zeebe["engineSeen"] == "zeebe" and from_zeebe["receipt"] == "R-Z"
     assert from_camunda7["engineSeen"] == "camunda7" and from_camunda7["receipt"] == "R-K"
+
+
+async def test_both_camunda8_transports_and_camunda7_served_by_one_process() -> None:
+    """gRPC and REST to the same Camunda 8 state, and Camunda 7, in one runtime: a process
+    deployed over gRPC is started and worked over REST, as on a real cluster."""
+    async with DevEngine() as dev:
+        grpc_side, rest_side = DevZeebeTarget(dev), Camunda8RestTarget(dev)
+        task_type = unique("charge")
+        on_grpc = await deploy(grpc_side, task_type)
+        on_camunda7 = await deploy(
+            Camunda7RestTarget("devengine-camunda7", dev.camunda7_url), task_type
+        )
+        camunda7 = Camunda7RestTarget("devengine-camunda7", dev.camunda7_url)
+        runtime = Runtime(
+            connectors=[spec_for(c.charge, task_type)],
+            engines=[rest_side.adapter(), grpc_side.adapter(), camunda7.adapter()],
+            long_poll=timedelta(seconds=1),
+        )
+        async with runtime:
+            over_rest = await rest_side.start(on_grpc, {"orderId": "REST", "amount": 1})
+            over_grpc = await grpc_side.start(on_grpc, {"orderId": "GRPC", "amount": 2})
+            on_7 = await camunda7.start(on_camunda7, {"orderId": "K", "amount": 3})
+            results = [
+                await rest_side.wait_end(over_rest),
+                await grpc_side.wait_end(over_grpc),
+                await camunda7.wait_end(on_7),
+            ]
+    assert [r["receipt"] for r in results] == ["R-REST", "R-GRPC", "R-K"]
+    # each instance was worked by one of the two Camunda 8 transports, never by Camunda 7's
+    assert {results[0]["engineSeen"], results[1]["engineSeen"]} <= {"zeebe", "camunda8-rest"}
+    assert results[2]["engineSeen"] == "camunda7"
 
 
 @pytest.mark.camunda7

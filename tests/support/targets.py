@@ -1,8 +1,9 @@
 """Engines a scenario runs against, behind one small interface.
 
 ``DevZeebeTarget`` drives the embedded engine's Zeebe side (deploy and inspect in process,
-jobs over real gRPC); ``Camunda7RestTarget`` drives any Camunda 7 REST API over HTTP — the
-embedded engine's or a real Camunda 7 — so the same scenario checks both.
+jobs over real gRPC); ``Camunda8RestTarget`` drives it wholly over its Camunda 8 REST API
+(``/v2``: deploy, start, search, jobs); ``Camunda7RestTarget`` drives any Camunda 7 REST API
+over HTTP — the embedded engine's or a real Camunda 7 — so the same scenario checks both.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import httpx
 from bpmn_bridge.adapters import (
     Camunda7Adapter,
     Camunda7Config,
+    Camunda8RestAdapter,
+    Camunda8RestConfig,
     EngineAdapter,
     ZeebeAdapter,
     ZeebeConfig,
@@ -151,3 +154,78 @@ class Camunda7RestTarget:
     async def restart(self, *, down_for: float) -> None:
         assert self._restart_hook is not None, f"{self.name} cannot restart"
         await self._restart_hook(down_for)
+
+
+class Camunda8RestTarget:
+    """The embedded engine's Camunda 8 side over its REST API, with searches as the only
+    window on state: what a test against a real cluster's ``/v2`` would see."""
+
+    flavour = "camunda8"
+
+    def __init__(self, engine: DevEngine, name: str = "devengine-camunda8-rest") -> None:
+        self.engine = engine
+        self.name = name
+
+    @property
+    def url(self) -> str:
+        return self.engine.camunda8_rest_url + "/v2"
+
+    def upstream(self) -> tuple[str, int]:
+        parsed = httpx.URL(self.engine.camunda8_rest_url)
+        return parsed.host, int(parsed.port or 80)
+
+    def adapter(self, *, address: str | None = None, name: str | None = None) -> EngineAdapter:
+        root = self.engine.camunda8_rest_url if address is None else f"http://{address}"
+        return Camunda8RestAdapter(
+            Camunda8RestConfig(rest_address=root, name=name or "camunda8-rest")
+        )
+
+    async def deploy(self, xml: bytes) -> None:
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as http:
+            response = await http.post(
+                "/deployments",
+                files={"resources": ("process.bpmn", xml, "application/octet-stream")},
+            )
+            assert response.status_code == 200, response.text
+
+    async def start(self, process_id: str, variables: Mapping[str, Any]) -> str:
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as http:
+            response = await http.post(
+                "/process-instances",
+                json={"processDefinitionId": process_id, "variables": dict(variables)},
+            )
+            assert response.status_code == 200, response.text
+            return str(response.json()["processInstanceKey"])
+
+    async def _search(self, http: httpx.AsyncClient, what: str, instance: str) -> list[Any]:
+        response = await http.post(
+            f"/{what}/search", json={"filter": {"processInstanceKey": instance}}
+        )
+        assert response.status_code == 200, response.text
+        items: list[Any] = response.json()["items"]
+        return items
+
+    async def wait_end(self, instance: str, *, timeout: float = 30) -> dict[str, Any]:
+        import json
+
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as http:
+            with anyio.fail_after(timeout):
+                while True:
+                    rows = await self._search(http, "process-instances", instance)
+                    if rows and rows[0]["state"] in ("COMPLETED", "TERMINATED"):
+                        break
+                    await anyio.sleep(0.1)
+            rows = await self._search(http, "variables", instance)
+        return {row["name"]: json.loads(row["value"]) for row in rows}
+
+    async def wait_incident(self, instance: str, *, timeout: float = 30) -> list[str]:
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as http:
+            with anyio.fail_after(timeout):
+                while not (rows := await self._search(http, "incidents", instance)):
+                    await anyio.sleep(0.1)
+        return [row["errorMessage"] for row in rows]
+
+    async def restart(self, *, down_for: float) -> None:
+        await self.engine.stop_fronts()
+        await anyio.sleep(down_for)
+        await self.engine.start_fronts()
