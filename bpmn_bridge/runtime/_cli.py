@@ -18,6 +18,8 @@ import anyio
 from bpmn_bridge.adapters import (
     Camunda7Adapter,
     Camunda7Config,
+    Camunda8RestAdapter,
+    Camunda8RestConfig,
     EngineAdapter,
     ZeebeAdapter,
     ZeebeConfig,
@@ -51,6 +53,7 @@ _FLAG_SETTINGS = {
     "worker_name": "BPMN_BRIDGE_WORKER_NAME",
     "zeebe_address": "ZEEBE_ADDRESS",
     "camunda7_url": "CAMUNDA7_URL",
+    "camunda_rest_address": "CAMUNDA_REST_ADDRESS",
     "ops_port": "BPMN_BRIDGE_OPS_PORT",
     "log_format": "BPMN_BRIDGE_LOG_FORMAT",
 }
@@ -60,7 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``bpmn-bridge run``."""
     parser.add_argument("--config", metavar="FILE", help="TOML file of settings")
     parser.add_argument(
-        "--engine", action="append", choices=ENGINES, help="engine to serve (repeat for both)"
+        "--engine",
+        action="append",
+        choices=ENGINES,
+        help="engine to serve: zeebe (Camunda 8 over gRPC), camunda8-rest (Camunda 8 over "
+        "its REST API), camunda7; repeatable",
     )
     parser.add_argument(
         "--connector",
@@ -78,6 +85,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--zeebe-address", help="Zeebe gateway host:port (ZEEBE_ADDRESS)")
     parser.add_argument(
         "--zeebe-insecure", action="store_true", help="plaintext gRPC (local gateways)"
+    )
+    parser.add_argument(
+        "--camunda-rest-address",
+        help="Camunda 8 REST API root, e.g. http://localhost:8080 (CAMUNDA_REST_ADDRESS)",
     )
     parser.add_argument("--camunda7-url", help="Camunda 7 REST base URL (CAMUNDA7_URL)")
     parser.add_argument("--worker-name", help="worker name recorded by the engines")
@@ -132,6 +143,8 @@ def build_runtime(
     engines: list[EngineAdapter] = []
     if "zeebe" in settings.engines:
         engines.append(ZeebeAdapter(ZeebeConfig.from_env(env)))
+    if "camunda8-rest" in settings.engines:
+        engines.append(Camunda8RestAdapter(Camunda8RestConfig.from_env(env)))
     if "camunda7" in settings.engines:
         engines.append(Camunda7Adapter(Camunda7Config.from_env(env)))
     runtime = Runtime(
@@ -157,7 +170,14 @@ def build_runtime(
 
 def _engine_credentials(env: Mapping[str, str]) -> list[str]:
     values = [
-        env.get(name, "") for name in ("ZEEBE_CLIENT_SECRET", "CAMUNDA7_PASSWORD", "CAMUNDA7_TOKEN")
+        env.get(name, "")
+        for name in (
+            "ZEEBE_CLIENT_SECRET",
+            "CAMUNDA_CLIENT_SECRET",
+            "CAMUNDA_BASIC_AUTH_PASSWORD",
+            "CAMUNDA7_PASSWORD",
+            "CAMUNDA7_TOKEN",
+        )
     ]
     url = env.get("CAMUNDA7_URL", "")
     with contextlib.suppress(ValueError):

@@ -22,7 +22,7 @@ from bpmn_bridge.core import ConfigurationError, parse_duration
 
 __all__ = ["ENGINES", "WorkerSettings", "merge_sources"]
 
-ENGINES = ("zeebe", "camunda7")
+ENGINES = ("zeebe", "camunda8-rest", "camunda7")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _OFF = {"off", "false", "no", "none"}  # the ops endpoint; "0" is a free port, not off
@@ -33,7 +33,8 @@ class WorkerSettings:
     """What ``bpmn-bridge run`` needs beyond each engine's own configuration.
 
     Attributes:
-        engines: ``zeebe``, ``camunda7`` or both (``BPMN_BRIDGE_ENGINES``).
+        engines: ``zeebe`` (Camunda 8 over gRPC), ``camunda8-rest`` (Camunda 8 over its REST
+            API), ``camunda7``, or several (``BPMN_BRIDGE_ENGINES``).
         connectors: ``module:attribute`` references (``BPMN_BRIDGE_CONNECTORS``): connectors
             or pyzeebe apps.
         external_tasks: ``TOPIC=module:attribute`` handlers written for
@@ -80,13 +81,15 @@ class WorkerSettings:
         engines = _names(env, "BPMN_BRIDGE_ENGINES")
         if not engines:
             raise ConfigurationError(
-                "BPMN_BRIDGE_ENGINES is not set: choose zeebe, camunda7 or both "
+                "BPMN_BRIDGE_ENGINES is not set: choose zeebe (Camunda 8 over gRPC), "
+                "camunda8-rest (Camunda 8 over REST), camunda7, or several "
                 "(flag --engine, repeatable)"
             )
         for engine in engines:
             if engine not in ENGINES:
                 raise ConfigurationError(
-                    f"BPMN_BRIDGE_ENGINES: unknown engine {engine!r}; use zeebe or camunda7"
+                    f"BPMN_BRIDGE_ENGINES: unknown engine {engine!r}; use zeebe, "
+                    "camunda8-rest or camunda7"
                 )
         ops = _text(env, "BPMN_BRIDGE_OPS_PORT")
         log_level = (_text(env, "BPMN_BRIDGE_LOG_LEVEL") or "INFO").upper()

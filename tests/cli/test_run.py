@@ -17,7 +17,7 @@ from bpmn_bridge.devengine import DevEngine
 from bpmn_bridge.runtime._cli import build_runtime
 from bpmn_bridge.runtime._settings import WorkerSettings, merge_sources
 from tests.support.diagrams import service_task_process
-from tests.support.targets import Camunda7RestTarget, DevZeebeTarget
+from tests.support.targets import Camunda7RestTarget, Camunda8RestTarget, DevZeebeTarget
 
 
 def test_flags_override_environment_override_file(tmp_path: Path) -> None:
@@ -185,3 +185,48 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def test_run_engine_camunda8_rest_from_flags_drains_on_sigterm() -> None:
+    async with DevEngine(camunda7_port=None) as dev:
+        rest = Camunda8RestTarget(dev)
+        await rest.deploy(service_task_process("run_cli_rest", "slow", flavour=rest.flavour))
+        process = await anyio.open_process(
+            [
+                sys.executable,
+                "-m",
+                "bpmn_bridge.cli",
+                "run",
+                "--engine",
+                "camunda8-rest",
+                "--camunda-rest-address",
+                dev.camunda8_rest_url,
+                "--connector",
+                "tests.scenarios.connectors:slow",
+                "--ops-port",
+                "0",
+            ],
+            env={
+                **os.environ,
+                "PYTHONUNBUFFERED": "1",
+                "BPMN_BRIDGE_ENTRY_POINTS": "false",
+                "BPMN_BRIDGE_LONG_POLL": "PT1S",
+            },
+            cwd=Path(__file__).parents[2],
+        )
+        try:
+            instance = await rest.start("run_cli_rest", {"orderId": "r", "seconds": 2})
+            with anyio.fail_after(20):
+                while not dev.jobs() or any(j.worker is None for j in dev.jobs()):
+                    await anyio.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            with anyio.fail_after(30):
+                code = await process.wait()
+            assert code == 0
+            variables = await rest.wait_end(instance, timeout=1)
+            assert variables["slept"] == 2 and variables["calls"] == 1
+            assert dev.jobs() == []
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
