@@ -204,8 +204,7 @@ def test_generated_expression_agrees_with_camunda(
 
 # -- built-ins called with arguments of every FEEL type ------------------------------------
 
-# name: (fewest, most) arguments. The range functions (before, meets, ...) are left out: given
-# two points or strings they differ today (corpus/builtins_edges.py).
+# name: (fewest, most) arguments.
 BUILTINS: dict[str, tuple[int, int]] = {
     "not": (1, 1), "is defined": (1, 1), "get or else": (2, 2), "string": (1, 1),
     "number": (1, 3), "substring": (2, 3), "string length": (1, 1), "upper case": (1, 1),
@@ -226,8 +225,12 @@ BUILTINS: dict[str, tuple[int, int]] = {
     "date": (1, 3), "time": (1, 4), "date and time": (1, 2), "duration": (1, 1),
     "years and months duration": (2, 2), "day of week": (1, 1), "day of year": (1, 1),
     "week of year": (1, 1), "month of year": (1, 1), "last day of month": (1, 1),
+    "before": (2, 2), "after": (2, 2), "meets": (2, 2), "met by": (2, 2), "overlaps": (2, 2),
+    "overlaps before": (2, 2), "overlaps after": (2, 2), "finishes": (2, 2),
+    "finished by": (2, 2), "includes": (2, 2), "during": (2, 2), "starts": (2, 2),
+    "started by": (2, 2), "coincides": (2, 2),
 }  # fmt: skip
-# One literal of each kind, typical and edge; no list of lists (min/max over those differ).
+# One literal of each kind, typical and edge (a size past a Java int, nested lists, ranges).
 ARGUMENTS = [
     "0", "1", "2", "-1", "3", "1.5", "-2.5", "0.1", "100", "10.0",
     '""', '"a"', '"abc"', '"a,b,c"', '"  x "', '"ÄÖ"', '"1"', '"2.5"', '"2020-01-02"',
@@ -236,7 +239,8 @@ ARGUMENTS = [
     "[true, false]", '[1, "a"]', "{}", "{a: 1}", "{a: 1, b: {c: 2}}", '[{key: "a", value: 1}]',
     '@"2020-01-02"', '@"10:30:00"', '@"10:30:00+01:00"', '@"2020-01-02T10:30:00"',
     '@"2020-01-02T10:30:00Z"', '@"2020-01-02T10:30:00@Europe/Berlin"', '@"P1D"', '@"PT2H30M"',
-    '@"-PT1H"', '@"P1Y2M"', "x", "xs", "ctx", "s", "d", "missing",
+    '@"-PT1H"', '@"P1Y2M"', "1000000000000", "[[1], [2, 3]]", "[1..5]", "(1..5)", "[2..3]",
+    "x", "xs", "ctx", "s", "d", "missing",
 ]  # fmt: skip
 CALL_VARIABLES = {"x": 5, "xs": [1, 2, 3], "ctx": {"a": 1}, "s": "abc", "d": "2020-01-02"}
 
