@@ -526,7 +526,7 @@ def _mode(items: Any) -> Any:
     counts: dict[Any, int] = {}
     first: dict[Any, Any] = {}
     for value in values:
-        key = Decimal(value).normalize()
+        key = EXACT.normalize(Decimal(value))
         counts[key] = counts.get(key, 0) + 1
         first.setdefault(key, value)
     most = max(counts.values())
@@ -850,7 +850,8 @@ _define("round half down", ("n", "scala"))(lambda n, scale: _round(n, scale, ROU
 def _abs(n: Any) -> Any:
     value = num(n)
     if value is not None:
-        return abs(value)
+        # Decimal's abs() would round to the default context's 28 digits.
+        return value.copy_abs() if type(value) is Decimal else abs(value)
     if type(n) is YearMonthDuration:
         return YearMonthDuration(abs(n.months))
     if type(n) is dt.timedelta:
@@ -860,7 +861,7 @@ def _abs(n: Any) -> Any:
 
 def _remainder(a: int | Decimal, b: int | Decimal) -> int | Decimal:
     if type(a) is int and type(b) is int:
-        r = abs(a) % abs(b)
+        r = abs(a) % abs(b)  # ints: exact
         return -r if a < 0 else r
     return EXACT.remainder(a, b)
 
@@ -926,7 +927,8 @@ def _odd(n: Any) -> Any:
     value = num(n)
     if value is None:
         return None
-    return _remainder(abs(value), 2) == 1  # type: ignore[arg-type]
+    magnitude = value.copy_abs() if isinstance(value, Decimal) else abs(value)
+    return _remainder(magnitude, 2) == 1
 
 
 @_define("even", ("number",))
@@ -1202,7 +1204,7 @@ def _seconds_time(hour: Any, minute: Any, second: Any) -> dt.time | None:
     if h is None or m is None or s is None:
         return None
     whole = int(s)
-    micros = int((Decimal(s) - whole) * 1_000_000)
+    micros = int(EXACT.multiply(EXACT.subtract(Decimal(s), whole), 1_000_000))
     try:
         return dt.time(h, m, whole, micros)
     except (ValueError, OverflowError):

@@ -36,7 +36,7 @@ from ._semantics import (
     scala_equal,
     subtract,
 )
-from ._values import FeelFunction, FeelRange, fail, is_number, num, type_name
+from ._values import EXACT, FeelFunction, FeelRange, fail, from_decimal, is_number, num, type_name
 
 __all__ = ["Evaluator", "compile_node", "free_names", "needs_conversion"]
 
@@ -751,7 +751,7 @@ class _Compiler:
             count = int(abs(high - low)) + 1  # type: ignore[call-overload]
             if count > 10_000_000:
                 raise fail(f"the range {low}..{high} is too large to iterate")
-            return [low + step * k for k in range(count)]
+            return [from_decimal(EXACT.add(low, step * k)) for k in range(count)]
 
         return numbers
 

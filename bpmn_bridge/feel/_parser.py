@@ -386,9 +386,7 @@ class _Parser:
             tok = self._next()
             operand = self._unary()
             if isinstance(operand, ast.Literal) and type(operand.value) in (int, Decimal):
-                value = -operand.value
-                # BigDecimal has no negative zero: -0.0 is 0.0.
-                return ast.Literal(self._col(tok), value if value else abs(value))
+                return ast.Literal(self._col(tok), _negated(operand.value))
             return ast.Negate(self._col(tok), operand)
         return self._value()
 
@@ -441,7 +439,7 @@ class _Parser:
                 self._next()
                 self._next()
                 number = Decimal(nxt.value) if "." in nxt.value else int(nxt.value)
-                return ast.Literal(col, -number if number else number)
+                return ast.Literal(col, _negated(number))
             return self._primary_op(tok)
         if tok.kind == "eof":
             self._fail("unexpected end of expression", tok)
@@ -641,6 +639,14 @@ class _Parser:
         ):
             return self._interval()
         return self._expression()
+
+
+def _negated(value: int | Decimal) -> int | Decimal:
+    """``-value`` exactly (Decimal's ``-`` rounds to 28 digits); BigDecimal has no -0.0."""
+    if type(value) is int:
+        return -value
+    assert isinstance(value, Decimal)
+    return value.copy_negate() if value else value.copy_abs()
 
 
 def _describe(tok: Token) -> str:

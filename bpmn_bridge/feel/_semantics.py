@@ -433,8 +433,10 @@ def negate(value: Any) -> Any:
     a = num(value)
     if a is None:
         return None
-    result = -a
-    return result if result else abs(result)
+    # Decimal's unary minus would round to the default context's 28 digits.
+    if not isinstance(a, Decimal):
+        return -a
+    return a.copy_negate() if a else a.copy_abs()
 
 
 def is_context(value: Any) -> bool:
