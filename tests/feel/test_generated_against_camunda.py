@@ -4,7 +4,8 @@ Hypothesis writes expressions from the documented grammar (literals, paths, cont
 indexes, filters, arithmetic, comparisons, logic, ``if``, ``between``, ``in`` and the listed
 built-ins) over JSON-like variables; ``bpmn_bridge.feel`` and Camunda's FEEL engine must agree
 on each (same type and value, or both an error). A difference shrinks to a small expression.
-A second set calls the built-in functions, nested, with arguments of every FEEL type.
+A second set calls the built-in functions, nested, with arguments of every FEEL type; a third
+calls them with arguments of the types they take, and adds temporal arithmetic.
 
 ``derandomize``: the same examples every run, so CI does not turn red by chance on a
 difference nobody touched; a change to the strategies below (or to our evaluator) is what
