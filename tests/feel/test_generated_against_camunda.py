@@ -125,11 +125,7 @@ num_atoms = small | st.sampled_from(
 def _numeric(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(
         st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(" ".join).map("({})".format),
-        # Division by powers of two only: a 34-digit quotient loses digits when negated
-        # today (corpus/numbers_precision.py).
-        st.tuples(inner, st.sampled_from(["1", "2", "4", "-8", "0.5"])).map(
-            lambda t: f"({t[0]} / {t[1]})"
-        ),
+        st.tuples(inner, inner).map(lambda t: f"({t[0]} / {t[1]})"),
         inner.map("-({})".format),
         st.tuples(bool_atoms, inner, inner).map(lambda t: f"(if {t[0]} then {t[1]} else {t[2]})"),
         st.lists(inner, min_size=1, max_size=3).map(lambda items: f"sum([{', '.join(items)}])"),
