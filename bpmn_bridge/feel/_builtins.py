@@ -44,7 +44,14 @@ from ._semantics import (
     rounded,
     scala_equal,
 )
-from ._temporal import parse_date, parse_date_and_time, parse_duration, parse_temporal, parse_time
+from ._temporal import (
+    in_zone,
+    parse_date,
+    parse_date_and_time,
+    parse_duration,
+    parse_temporal,
+    parse_time,
+)
 from ._temporal import zone as parse_zone
 from ._text import to_text
 from ._values import (
@@ -1170,14 +1177,14 @@ def _date_and_time2(date: Any, time: Any) -> Any:
         local = dt.datetime.combine(day, time.time)
         if time.zone:
             tz = parse_zone(time.zone)
-            return local.replace(tzinfo=tz)
+            return local.replace(tzinfo=tz) if tz is None else in_zone(local, tz)
         return local.replace(tzinfo=dt.timezone(dt.timedelta(seconds=time.offset)))
     if type(time) is str and kd != "date":
         tz = parse_zone(time)
         if tz is None:
             raise fail(f"unknown time zone {time!r}")
         if kd == "local date and time":
-            return date.replace(tzinfo=tz)
+            return in_zone(date, tz)
         return date.astimezone(tz)
     return None
 

@@ -275,7 +275,13 @@ def add_months(value: Any, months: int) -> Any:
         raise fail("date out of the supported range (years 1 to 9999)")
     month += 1
     day = min(value.day, _days_in_month(year, month))
-    return value.replace(year=year, month=month, day=day)
+    moved = value.replace(year=year, month=month, day=day)
+    tz = getattr(moved, "tzinfo", None)
+    if tz is not None and hasattr(tz, "key"):
+        from ._temporal import in_zone
+
+        return in_zone(moved.replace(tzinfo=None), tz)
+    return moved
 
 
 def _days_in_month(year: int, month: int) -> int:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ._values import YearMonthDuration, ZonedTime
 
 __all__ = [
+    "in_zone",
     "parse_date",
     "parse_date_and_time",
     "parse_duration",
@@ -89,6 +90,15 @@ def _time(hour: str, minute: str, second: str | None, fraction: str | None) -> d
         return None
 
 
+def in_zone(local: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """``ZonedDateTime.of(local, zone)``: a time in a DST gap moves on by the gap's length
+    (02:30 on a spring-forward night is 03:30); in an overlap the earlier offset wins."""
+    aware = local.replace(tzinfo=tz)
+    if isinstance(tz, ZoneInfo):
+        return aware.astimezone(dt.UTC).astimezone(tz)
+    return aware
+
+
 def parse_date(text: str) -> dt.date | None:
     m = _DATE.fullmatch(text)
     if m is None:
@@ -142,7 +152,7 @@ def parse_date_and_time(text: str) -> dt.datetime | None:
         tz = zone(suffix[1:]) if suffix.startswith("@") else zone(suffix)
         if tz is None:
             return None
-        return local.replace(tzinfo=tz)
+        return in_zone(local, tz)
     m = _LOCAL_DATE_TIME.fullmatch(text)
     if m is not None:
         return _local_date_time(m)
