@@ -1,11 +1,12 @@
 """``bpmn-bridge demo``: one set of connectors serving Camunda 8 and Camunda 7 at once.
 
 Starts the embedded engine and the worked example's shop API in this process, deploys
-``examples/order_fulfilment`` to both protocols (the Camunda 8 diagram through the Zeebe
-gateway, the Camunda 7 diagram through the Camunda 7 REST API), starts orders on each that
-take every path of the diagram (shipped express or standard, payment declined, out of stock,
-payment retried), serves them all from one runtime, and checks each instance's end
-variables against what its order says they must be.
+the worked example (shipped in the package as ``bpmn_bridge.demo.order_fulfilment``; the
+readable copy is ``examples/order_fulfilment`` of the repository) to both protocols (the
+Camunda 8 diagram through the Zeebe gateway, the Camunda 7 diagram through the Camunda 7 REST
+API), starts orders on each that take every path of the diagram (shipped express or standard,
+payment declined, out of stock, payment retried), serves them all from one runtime, and
+checks each instance's end variables against what its order says they must be.
 """
 
 from __future__ import annotations
@@ -41,14 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """``bpmn-bridge demo``: exit status 0 when every instance ended as expected, else 1.
-
-    Raises:
-        ConfigurationError: The worked example is not there (not a source checkout).
-    """
-    from bpmn_bridge.demo._example import make_example_importable
-
-    make_example_importable()
+    """``bpmn-bridge demo``: exit status 0 when every instance ended as expected, else 1."""
     if not args.verbose:
         # The progress lines are the demo's output; the log (connections, access lines,
         # retried jobs) would drown them. Warnings and errors still show.

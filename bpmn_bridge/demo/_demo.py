@@ -30,7 +30,7 @@ from bpmn_bridge.devengine import DevEngine, InstanceState
 from bpmn_bridge.runtime import Runtime
 
 if TYPE_CHECKING:
-    from examples.order_fulfilment.orders import Order
+    from bpmn_bridge.demo.order_fulfilment.orders import Order
 
 __all__ = ["run_demo"]
 
@@ -58,10 +58,10 @@ async def run_demo(*, instances: int, timeout: float, out: TextIO) -> int:
         0 when every instance on both engines ended as its order says, else 1.
     """
     from bpmn_bridge.connectors import aclose_http_clients
-    from examples.order_fulfilment import place_orders
-    from examples.order_fulfilment.connectors import CONNECTORS
-    from examples.order_fulfilment.orders import sample_orders
-    from examples.order_fulfilment.shop_api import ShopApi
+    from bpmn_bridge.demo.order_fulfilment import place_orders
+    from bpmn_bridge.demo.order_fulfilment.connectors import CONNECTORS
+    from bpmn_bridge.demo.order_fulfilment.orders import sample_orders
+    from bpmn_bridge.demo.order_fulfilment.shop_api import ShopApi
 
     tally = JobTally()
     # Two embedded engines, as in real life a Camunda 8 and a Camunda 7 are two systems: both
@@ -159,7 +159,7 @@ def _progress(run: _EngineRun, tally: JobTally) -> EngineProgress:
 
 
 def _summarize(run: _EngineRun, tally: JobTally) -> EngineSummary:
-    from examples.order_fulfilment.orders import check_end, expected_end
+    from bpmn_bridge.demo.order_fulfilment.orders import check_end, expected_end
 
     engine = run.engine
     completed = as_expected = incidents = 0

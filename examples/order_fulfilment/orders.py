@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from examples.order_fulfilment.shop_api import BUSY_CARD, DECLINED_CARD, STOCK
+from .shop_api import BUSY_CARD, DECLINED_CARD, STOCK
 
 __all__ = ["PROCESS_ID", "Expected", "Order", "Path", "check_end", "expected_end", "sample_orders"]
 

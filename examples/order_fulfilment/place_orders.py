@@ -19,7 +19,7 @@ import anyio
 import httpx
 from pyzeebe import ZeebeClient, create_insecure_channel
 
-from examples.order_fulfilment.orders import PROCESS_ID, Order, sample_orders
+from .orders import PROCESS_ID, Order, sample_orders
 
 __all__ = [
     "CAMUNDA7_DIAGRAM",

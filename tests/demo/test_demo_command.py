@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from examples.order_fulfilment.orders import expected_end, sample_orders
+from bpmn_bridge.demo.order_fulfilment.orders import expected_end, sample_orders
 
 
 def _console_script() -> str:
