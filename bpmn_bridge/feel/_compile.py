@@ -23,6 +23,7 @@ from ._builtins import (
     parse_at,
 )
 from ._errors import FeelEvaluationError
+from ._parser import IMPLICIT_INPUT_NAME
 from ._properties import member
 from ._semantics import (
     add,
@@ -160,7 +161,7 @@ def _walk(node: ast.Node) -> Iterator[ast.Node]:
 
 def free_names(node: ast.Node) -> frozenset[str]:
     """Top-level variable names ``node`` may read (a superset inside filters)."""
-    return frozenset(_free(node))
+    return frozenset(_free(node) - {IMPLICIT_INPUT_NAME})
 
 
 def _free(node: ast.Node) -> set[str]:
@@ -560,6 +561,15 @@ class _Compiler:
     def _In(self, node: ast.In) -> Evaluator:
         value = self.compile(node.value)
         test = self._test(node.container)
+        if any(
+            isinstance(n, ast.Name) and n.name == IMPLICIT_INPUT_NAME for n in _walk(node.container)
+        ):
+            # A unary test written on its own inside the test tests this 'in''s value.
+            def evaluate_binding(scope: Any) -> Any:
+                x = value(scope)
+                return test(x, _Scope({IMPLICIT_INPUT_NAME: x}, scope))
+
+            return evaluate_binding
 
         def evaluate(scope: Any) -> Any:
             return test(value(scope), scope)

@@ -14,7 +14,7 @@ from . import _ast as ast
 from ._errors import FeelSyntaxError
 from ._lexer import Token, tokenize
 
-__all__ = ["parse"]
+__all__ = ["IMPLICIT_INPUT_NAME", "parse"]
 
 _COMPARISON_OPS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 _UNARY_COMPARISON_OPS = frozenset({"<", "<=", ">", ">="})
@@ -34,9 +34,10 @@ _SPECIAL_TYPE_NAMES = (
 )
 _INTERVAL_OPENERS = frozenset({"[", "(", "]"})
 _INTERVAL_CLOSERS = {")": False, "[": False, "]": True}
-# A unary test written on its own tests Camunda's implicit input value, which expressions
-# do not have: it reads as null.
-_IMPLICIT_INPUT = ast.Literal(0, None)
+# A unary test written on its own ("< 5", "[1..3]") tests Camunda's implicit input value:
+# the value left of the enclosing 'in', else nothing (null). Not a name anyone can write.
+IMPLICIT_INPUT_NAME = "?input"
+_IMPLICIT_INPUT = ast.Name(0, IMPLICIT_INPUT_NAME)
 
 
 def parse(source: str) -> ast.Node:
