@@ -806,6 +806,29 @@ class _Compiler:
         condition = self.compile(node.condition)
         names = tuple(name for name, _ in node.iterators)
         decisive = node.kind == "some"  # some stops at the first true, every at the first false
+        defines_functions = any(
+            isinstance(n, ast.FunctionDefinition) for n in _walk(node.condition)
+        )
+        if len(names) == 1 and not defines_functions:
+            name = names[0]
+
+            def evaluate_single(scope: Any) -> Any:
+                sources = lists(scope)
+                if sources is None:
+                    return None
+                local_names: dict[str, Any] = {}
+                inner = _Scope(local_names, scope)
+                result: Any = not decisive
+                for item in sources[0][1]:
+                    local_names[name] = item
+                    outcome = condition(inner)
+                    if outcome is decisive:
+                        return decisive
+                    if outcome is not (not decisive):
+                        result = None
+                return result
+
+            return evaluate_single
 
         def evaluate(scope: Any) -> Any:
             sources = lists(scope)
