@@ -362,6 +362,18 @@ class _Compiler:
         def keep(items: list[Any] | tuple[Any, ...], scope: Any) -> list[Any]:
             return [item for item in items if condition(_ItemScope(item, scope)) is True]
 
+        def by_item(items: list[Any] | tuple[Any, ...], scope: Any) -> Any:
+            # Camunda asks the first item: a number makes the filter an index after all.
+            if not items:
+                return []
+            head = condition(_ItemScope(items[0], scope))
+            if head is True or head is False or head is None:
+                rest = keep(items[1:], scope)
+                return [items[0], *rest] if head is True else rest
+            if is_number(head):
+                return _index(items, head)
+            return keep(items[1:], scope)
+
         if isinstance(condition_node, ast.Compare | ast.Call | ast.QualifiedCall) and not (
             isinstance(condition_node, ast.Compare) and condition_node.op == "!="
         ):
@@ -370,7 +382,7 @@ class _Compiler:
                 items = target(scope)
                 if not isinstance(items, list | tuple):
                     return None
-                return keep(items, scope)
+                return by_item(items, scope)
 
             return evaluate_filter
 
@@ -381,13 +393,7 @@ class _Compiler:
             position = condition(scope)
             if is_number(position):
                 return _index(items, position)
-            if not items:
-                return []
-            head = condition(_ItemScope(items[0], scope))
-            if is_number(head):
-                return _index(items, head)
-            rest = keep(items[1:], scope)
-            return [items[0], *rest] if head is True else rest
+            return by_item(items, scope)
 
         return evaluate_index_or_filter
 
