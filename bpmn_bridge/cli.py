@@ -20,6 +20,8 @@ log = logging.getLogger("bpmn_bridge.cli")
 # ``add_arguments(parser)`` and ``run(args) -> int``.
 _COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("bpmn_bridge.runtime._cli", "Run connectors as workers on Camunda 8 and/or 7"),
+    "deploy": ("bpmn_bridge.runtime._deploy_cli", "Deploy BPMN diagrams to an engine"),
+    "start": ("bpmn_bridge.runtime._start_cli", "Start a process instance (--wait: see it end)"),
     "dev-engine": ("bpmn_bridge.devengine._cli", "Run the embedded development engine"),
     "demo": ("bpmn_bridge.demo", "Show one connector serving both engines (embedded)"),
     "templates": ("bpmn_bridge.templates._cli", "Write element templates for both Modelers"),
