@@ -8,7 +8,8 @@ hands them to the core as :class:`~bpmn_bridge.core.Job`, and completes
 are converted by the same rules, and failure messages carry their details the same way.
 
 Camunda answers errors as RFC 9457 ``ProblemDetail`` documents (``type``, ``title``,
-``status``, ``detail``); they are translated at this boundary::
+``status``, ``detail``); they are translated at this boundary, in
+:mod:`._camunda8_rest_errors`::
 
     404 (job gone: completed, cancelled, timed out and taken)  -> JobNotFoundError
     409 (job in a state that refuses the command)              -> EngineRejectedError
@@ -41,72 +42,18 @@ import anyio
 from bpmn_bridge.adapters._base import FetchRequest
 from bpmn_bridge.adapters._camunda7_errors import translate_transport_errors
 from bpmn_bridge.adapters._camunda8_rest_config import Camunda8RestConfig
+from bpmn_bridge.adapters._camunda8_rest_errors import error_for_problem
 from bpmn_bridge.adapters._zeebe_jobs import _encode, dumps_variables, error_message
-from bpmn_bridge.core import (
-    EngineError,
-    EngineRejectedError,
-    EngineUnavailableError,
-    Job,
-    JobInfo,
-    JobNotFoundError,
-)
+from bpmn_bridge.core import EngineRejectedError, EngineUnavailableError, Job, JobInfo
 
 __all__ = ["Camunda8RestAdapter", "Camunda8RestConfig"]
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _TOKEN_MARGIN = 30.0  # seconds before expiry a token is renewed
-_REJECTED = frozenset({400, 401, 403, 405, 409, 413, 415, 422})
 
 
 def _ms(duration: timedelta) -> int:
     return max(0, round(duration.total_seconds() * 1000))
-
-
-def _problem(content: bytes) -> dict[str, Any] | None:
-    try:
-        body = json.loads(content)
-    except ValueError:  # also UnicodeDecodeError
-        return None
-    if isinstance(body, dict) and ("title" in body or "detail" in body):
-        return body
-    return None
-
-
-def error_for_problem(
-    status: int, content: bytes, *, engine: str, action: str, job_id: str | None = None
-) -> EngineError:
-    """The core error for a Camunda 8 REST answer that is not a success.
-
-    Args:
-        status: The HTTP status (300 or above).
-        content: The answer's body, a ``ProblemDetail`` document when Camunda sent it.
-        engine: The engine's configured name.
-        action: What was asked, e.g. ``"complete"``.
-        job_id: The job key for job commands.
-
-    Returns:
-        The error to raise (not raised), carrying engine, action, status and job.
-    """
-    problem = _problem(content)
-    if problem is not None:
-        title = str(problem.get("title") or "")
-        detail = str(problem.get("detail") or "")
-        text = f"{title}: {detail}" if title and detail else title or detail
-    else:
-        text = content[:200].decode(errors="replace")
-    message = f"{engine}: {action} failed with HTTP {status}: {text}".rstrip(": ")
-    facts: dict[str, Any] = {"engine": engine, "action": action, "status": status, "job_id": job_id}
-    if problem is None and status < 500 and status not in (401, 403):
-        # Not Camunda's own answer (a proxy's page, a wrong base URL): nothing to judge
-        # the request by, so let the runtime retry rather than raise an incident.
-        return EngineUnavailableError(f"{message} (is the address the REST API's root?)", **facts)
-    if status == 404 and job_id is not None:
-        return JobNotFoundError(message, **facts)
-    if status in _REJECTED:
-        return EngineRejectedError(message, **facts)
-    if "RESOURCE_EXHAUSTED" in message:
-        return EngineUnavailableError(f"{message} (back pressure: backing off)", **facts)
-    return EngineUnavailableError(message, **facts)
 
 
 class Camunda8RestAdapter:
