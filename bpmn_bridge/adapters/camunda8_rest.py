@@ -50,6 +50,8 @@ __all__ = ["Camunda8RestAdapter", "Camunda8RestConfig"]
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _TOKEN_MARGIN = 30.0  # seconds before expiry a token is renewed
+_MAX_RETRIES = 2**31 - 1  # the API's int32
+_MAX_MS = 2**63 - 1  # the API's int64 milliseconds
 
 
 def _ms(duration: timedelta) -> int:
@@ -338,6 +340,16 @@ class Camunda8RestAdapter:
             EngineRejectedError: The API refused the request.
             EngineUnavailableError: The API cannot be reached.
         """
+        if retries > _MAX_RETRIES or _ms(backoff) > _MAX_MS:
+            # the API's fields are int32 and int64; refused here as over gRPC, so the
+            # runtime raises an incident instead of the job retrying without end
+            raise EngineRejectedError(
+                f"{self.name}: fail job {job.id}: retries {retries} or backoff {backoff} "
+                "do not fit Camunda's fields",
+                engine=self.name,
+                action="fail",
+                job_id=job.id,
+            )
         body = {
             "retries": max(0, retries),
             "errorMessage": error_message(message, details),

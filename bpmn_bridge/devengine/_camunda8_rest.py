@@ -129,12 +129,26 @@ def _key(value: Any, what: str) -> int:
         raise _bad(f"{what} must be a numeric key, not {value!r}") from None
 
 
-def _int(body: Mapping[str, Any], name: str, default: int | None = None) -> int:
+_INT32 = (-(2**31), 2**31 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _int(
+    body: Mapping[str, Any],
+    name: str,
+    default: int | None = None,
+    *,
+    bounds: tuple[int, int] = _INT64,
+) -> int:
+    """An integer field, in the range of its OpenAPI format (int32 or int64), as Camunda
+    checks it: out of range is a 400, never a value the engine then runs with."""
     value = body.get(name, default)
     if value is None:
         raise _bad(f"No {name} provided.")
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(f"{name} must be an integer, not {value!r}")
+    if not bounds[0] <= value <= bounds[1]:
+        raise _bad(f"{name} {value} is out of range ({bounds[0]} to {bounds[1]})")
     return value
 
 
@@ -427,7 +441,7 @@ async def _activate(request: web.Request) -> web.Response:
     if not isinstance(job_type, str) or not job_type.strip():
         raise _bad("No type provided.")
     timeout = _int(body, "timeout")
-    max_jobs = _int(body, "maxJobsToActivate")
+    max_jobs = _int(body, "maxJobsToActivate", bounds=_INT32)
     request_timeout = _int(body, "requestTimeout", 0)
     fetch = body.get("fetchVariable")
     tenants = body.get("tenantIds")
@@ -472,7 +486,7 @@ async def _complete(request: web.Request) -> web.Response:
 
 async def _fail(request: web.Request) -> web.Response:
     body = await _body(request)
-    retries = _int(body, "retries", 0)
+    retries = _int(body, "retries", 0, bounds=_INT32)
     backoff = _int(body, "retryBackOff", 0)
     message = body.get("errorMessage")
     _engine(request).fail_job(
@@ -508,7 +522,7 @@ async def _update(request: web.Request) -> web.Response:
     engine = _engine(request)
     key = _job_key(request)
     if changeset.get("retries") is not None:
-        retries = _int(changeset, "retries")
+        retries = _int(changeset, "retries", bounds=_INT32)
         if retries < 1:
             raise _bad(f"Expected retries to be greater than 0, but it was {retries}")
         engine.update_retries(key, retries)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from aiohttp import web
 
@@ -374,3 +375,28 @@ def test_config_from_camundas_environment_names() -> None:
 def test_config_errors_name_the_variable(env: dict[str, str], names: str) -> None:
     with pytest.raises(ConfigurationError, match=f"^{names}: "):
         Camunda8RestConfig.from_env(env)
+
+
+async def test_retries_beyond_int32_are_refused_before_sending_and_by_the_front(
+    dev: DevEngine,
+) -> None:
+    task_type = await started(dev, {})
+    config = Camunda8RestConfig(rest_address=dev.camunda8_rest_url)
+    async with Camunda8RestAdapter(config) as engine:
+        [job] = await engine.fetch(fetch(task_type))
+        with pytest.raises(EngineRejectedError, match="do not fit Camunda's fields"):
+            await engine.fail(
+                job.info,
+                message="m",
+                details="",
+                retries=2**40,
+                backoff=timedelta(0),
+                variables={},
+            )
+    async with httpx.AsyncClient(base_url=dev.camunda8_rest_url + "/v2") as http:
+        answer = await http.post(f"/jobs/{job.info.id}/failure", json={"retries": 2**40})
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert "retries 1099511627776 is out of range" in answer.json()["detail"]
+    [record] = dev.jobs()
+    assert record.retries == 3  # neither attempt reached the job

@@ -15,10 +15,11 @@ import pytest
 
 from bpmn_bridge.devengine import DevEngine
 from tests.reliability.engines import Engine
-from tests.support.targets import Camunda7RestTarget, DevZeebeTarget
+from tests.support.targets import Camunda7RestTarget, Camunda8RestTarget, DevZeebeTarget
 
 ENGINES = [
     "devengine-zeebe",
+    "devengine-camunda8-rest",
     "devengine-camunda7",
     pytest.param("camunda7", marks=pytest.mark.camunda7),
 ]
@@ -35,6 +36,8 @@ async def engine(request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
     async with DevEngine() as dev:
         if request.param == "devengine-zeebe":
             yield Engine(request.param, DevZeebeTarget(dev), dev)
+        elif request.param == "devengine-camunda8-rest":
+            yield Engine(request.param, Camunda8RestTarget(dev), dev)
         else:
             yield Engine(request.param, Camunda7RestTarget(request.param, dev.camunda7_url), dev)
 

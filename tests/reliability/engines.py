@@ -23,7 +23,7 @@ from tests.reliability.connectors import work
 from tests.support.diagrams import service_task_process
 from tests.support.targets import Target, unique
 
-ENGINE_NAMES = ("devengine-zeebe", "devengine-camunda7", "camunda7")
+ENGINE_NAMES = ("devengine-zeebe", "devengine-camunda8-rest", "devengine-camunda7", "camunda7")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ class Engine:
     """One engine under test.
 
     Attributes:
-        name: ``devengine-zeebe``, ``devengine-camunda7`` or ``camunda7`` (real).
+        name: ``devengine-zeebe``, ``devengine-camunda8-rest`` (the same Camunda 8 side
+            over REST), ``devengine-camunda7`` or ``camunda7`` (real).
         target: Deploys, starts and reads instances.
         dev: The dev engine behind it, or None for a real Camunda 7.
     """
@@ -61,6 +62,10 @@ class Engine:
 
     def worker_env(self, *, address: str | None = None) -> dict[str, str]:
         """The engine part of a ``bpmn-bridge run`` environment (``address`` via a proxy)."""
+        if self.name == "devengine-camunda8-rest":
+            assert self.dev is not None
+            root = self.dev.camunda8_rest_url if address is None else f"http://{address}"
+            return {"BPMN_BRIDGE_ENGINES": "camunda8-rest", "CAMUNDA_REST_ADDRESS": root}
         if self.is_zeebe:
             assert self.dev is not None
             return {

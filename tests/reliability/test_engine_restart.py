@@ -102,7 +102,9 @@ async def _outage_mid_run(
     )
 
 
-@pytest.mark.parametrize("engine", ["devengine-zeebe", "devengine-camunda7"], indirect=True)
+@pytest.mark.parametrize(
+    "engine", ["devengine-zeebe", "devengine-camunda8-rest", "devengine-camunda7"], indirect=True
+)
 async def test_listener_restart_mid_run_loses_nothing(engine: Engine, figures: Figures) -> None:
     dev = engine.dev
     assert dev is not None
