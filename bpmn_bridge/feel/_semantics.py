@@ -272,7 +272,7 @@ def add_months(value: Any, months: int) -> Any:
     total = value.year * 12 + (value.month - 1) + months
     year, month = divmod(total, 12)
     if not 1 <= year <= 9999:
-        raise fail("date out of the supported range (years 1 to 9999)")
+        return None  # beyond Python's dates (see docs/feel.md): null rather than a wrong date
     month += 1
     day = min(value.day, _days_in_month(year, month))
     moved = value.replace(year=year, month=month, day=day)
@@ -331,7 +331,9 @@ def _temporal_add(left: Any, right: Any, sign: int) -> Any:
                 return add_months(left, months)
             return None
     except OverflowError:
-        raise fail("date out of the supported range (years 1 to 9999)") from None
+        # Beyond Python's dates and durations (years 1 to 9999, 999999999 days), which
+        # java.time still represents: null, as for any other value FEEL cannot produce here.
+        return None
     return None
 
 
@@ -360,7 +362,7 @@ def _scale_duration(duration: Any, factor: int | Decimal) -> Any:
         try:
             return duration * times
         except OverflowError:
-            raise fail("duration out of range") from None
+            return None  # beyond timedelta's 999999999 days (see docs/feel.md)
     if t is YearMonthDuration:
         return YearMonthDuration(duration.months * times)
     return None
