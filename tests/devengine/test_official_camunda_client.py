@@ -68,7 +68,7 @@ def _build_jar() -> Path:
     with open(_LOCK_PATH, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         digest = _sources_digest()
-        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text() == digest:
+        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text().strip() == digest:
             return JAR_PATH
         mvn = shutil.which("mvn")
         if mvn is None:
