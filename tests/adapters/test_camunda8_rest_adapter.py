@@ -78,7 +78,7 @@ async def test_fetch_and_complete_round_trip(dev: DevEngine) -> None:
     assert dev.variables(instance)["done"] is True
 
 
-async def test_fail_with_backoff_then_incident_message(dev: DevEngine) -> None:
+async def test_fail_with_backoff_holds_the_job_back(dev: DevEngine) -> None:
     task_type = await started(dev, {}, retries=2)
     config = Camunda8RestConfig(rest_address=dev.camunda8_rest_url)
     async with Camunda8RestAdapter(config) as engine:
