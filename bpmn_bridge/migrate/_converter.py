@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bpmn_bridge.core import InvalidHeaderError, parse_standard_headers
+from bpmn_bridge.migrate._deployable import Target, refusals
 from bpmn_bridge.migrate._report import ReportItem
 from bpmn_bridge.migrate._xml import BPMN, MODELER, ext, local
 
@@ -21,6 +22,7 @@ class Converter:
 
     platform = ""
     platform_version = ""
+    target: Target = "camunda8"
 
     def __init__(self, templates: frozenset[str]) -> None:
         self.templates = templates
@@ -66,6 +68,14 @@ class Converter:
             if element.tag.startswith("{" + BPMN + "}"):
                 self.element(element)
         self.finish(root)
+        self.deployable(root)
+
+    def deployable(self, root: Any) -> None:
+        """Report each shape the target engine refuses that no conversion step named."""
+        named = {(item.element_id, item.what) for item in self.report}
+        for element, what, why in refusals(root, self.target):
+            if (self.owner_id(element), what) not in named:
+                self.note(element, what, why)
 
     def finish(self, root: Any) -> None:
         """Checks over the whole converted document (references between elements)."""

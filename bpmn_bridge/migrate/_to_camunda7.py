@@ -62,6 +62,7 @@ def migrate_c8_to_c7(xml: bytes | str, *, template_ids: Iterable[str] = ()) -> M
 class _ToCamunda7(Converter):
     platform = "Camunda Platform"
     platform_version = CAMUNDA7_PLATFORM_VERSION
+    target = "camunda7"
 
     def element(self, element: Any) -> None:
         attributes = {local(k): v for k, v in element.attrib.items() if k.startswith("{" + ZEEBE)}
