@@ -306,6 +306,14 @@ class _ToCamunda7(Converter):
             target, source = entry.get("target") or "", entry.get("source") or ""
             if kind not in ("input", "output"):
                 continue
+            if kind == "output" and local(element.tag) == "endEvent":
+                self.note(
+                    element,
+                    f"zeebe:output {target}",
+                    "Camunda 7 refuses output parameters on an end event; set the variable in "
+                    "the activity before it",
+                )
+                continue
             if "." in target:
                 self.note(
                     element,

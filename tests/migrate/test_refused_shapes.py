@@ -87,6 +87,7 @@ def test_camunda8_outputs_name_every_element_zeebe_refuses(
                 "child",  # a call activity without a called process
                 "work",  # a service task without a job type
                 "split",  # an exclusive gateway no flow leaves
+                "finish",  # an output on an end event
             },
         ),
     ],
@@ -97,6 +98,7 @@ def test_camunda7_outputs_name_what_camunda7_refuses(
     result = migrate_c8_to_c7((REFUSED / diagram).read_bytes())
     assert expected <= _named(result)
     assert _camunda7_refuses(request, result.xml) is not None
+    assert b"camunda:outputParameter" not in result.xml  # refused on an end event
 
 
 def test_camunda7_refuses_several_timer_start_events(request: pytest.FixtureRequest) -> None:
