@@ -221,13 +221,20 @@ def _results_set(http: httpx.Client, process_id: str) -> int:
     return count
 
 
+ASYNC_BUDGET_S = 120.0
+"""The async worker (about a hundredth of the others' rate) is measured over at most this
+long and its rate taken from the tasks it finished: a whole run would take the benchmark
+longer than all other runs together."""
+
+
 def _one_run(
     url: str, engine_pid: int | None, kind: str, *, tasks: int, concurrency: int
 ) -> dict[str, Any]:
     process_id, topic = asyncio.run(_prepare(url, tasks=tasks))
     worker = WorkerProcess(WORKERS[kind], url, topic, concurrency)
     worker.start()
-    deadline = time.monotonic() + max(300.0, tasks / 5)
+    partial = kind == "async"
+    deadline = time.monotonic() + (ASYNC_BUDGET_S if partial else max(300.0, tasks / 5))
     try:
         with httpx.Client(base_url=url, timeout=30) as http:
             if _open_tasks(http, topic) != tasks:
@@ -246,18 +253,22 @@ def _one_run(
                 raise RuntimeError(f"ours: {done} of {tasks} instances got the mapped result")
     finally:
         worker.stop()
-    if left:
+    if left and not partial:
         raise RuntimeError(f"{kind}: {left} of {tasks} tasks still open at the deadline")
+    done = tasks - left
+    if done == 0:
+        raise RuntimeError(f"{kind}: no task done in {elapsed:.0f} s")
     worker_cpu = cpu_delta(worker_cpu0, worker_cpu1)
     engine_cpu = cpu_delta(engine_cpu0, engine_cpu1)
     return {
         "worker": kind,
+        "tasks_done": done,
         "seconds": round(elapsed, 3),
-        "tasks_s": round(tasks / elapsed, 1),
+        "tasks_s": round(done / elapsed, 1),
         "worker_cpu_s": worker_cpu,
         "engine_cpu_s": engine_cpu,
-        "worker_cpu_ms_per_task": per_job_ms(worker_cpu, tasks),
-        "engine_cpu_ms_per_task": per_job_ms(engine_cpu, tasks),
+        "worker_cpu_ms_per_task": per_job_ms(worker_cpu, done),
+        "engine_cpu_ms_per_task": per_job_ms(engine_cpu, done),
     }
 
 
@@ -265,8 +276,8 @@ def run(*, tasks: int, concurrency: int, say: Any = print) -> dict[str, Any]:
     """Start the real engine at full JIT; warm it with one uncounted run of the sync worker;
     run ours and the sync worker twice each and the async worker once between them (ours,
     sync, async, sync, ours); stop the engine. Per worker its best run counts: the highest
-    rate and the lowest worker CPU per task. The async worker gets one run: at its rate a
-    second doubles the runtime.
+    rate and the lowest worker CPU per task. The async worker gets one run, cut after
+    `ASYNC_BUDGET_S`: at its rate a second run would double the benchmark's time.
 
     Returns:
         The benchmark's JSON object, or one with ``"skipped"`` when no engine can run here
@@ -302,7 +313,8 @@ def run(*, tasks: int, concurrency: int, say: Any = print) -> dict[str, Any]:
                 )
                 runs.append(result)
                 say(
-                    f"camunda7 {kind:6} {tasks} tasks in {result['seconds']:6.2f} s = "
+                    f"camunda7 {kind:6} {result['tasks_done']} tasks in "
+                    f"{result['seconds']:6.2f} s = "
                     f"{result['tasks_s']:7.1f} tasks/s  worker CPU "
                     f"{result['worker_cpu_ms_per_task']} ms/task, engine CPU "
                     f"{result['engine_cpu_ms_per_task']} ms/task"
