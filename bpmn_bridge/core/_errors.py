@@ -176,13 +176,17 @@ class SecretNotFoundError(InputError):
     Args:
         name: The secret's name (never its value).
         location: Where the placeholder stood in the input, e.g. ``auth.password``.
+        fix: Where the secret would have been found, e.g. ``set the environment variable
+            SECRET_FX_API_KEY``; empty when the providers cannot say.
     """
 
-    def __init__(self, name: str, location: str = "") -> None:
+    def __init__(self, name: str, location: str = "", fix: str = "") -> None:
         self.name = name
         self.location = location
         where = f" (in '{location}')" if location else ""
-        super().__init__(f"Secret '{name}' not found{where}: no secret provider knows it")
+        super().__init__(
+            f"Secret '{name}' not found{where}: {fix or 'no secret provider knows it'}"
+        )
 
 
 class InvalidHeaderError(InputError):

@@ -80,6 +80,10 @@ class EnvSecretProvider:
         environ = os.environ if self._environ is None else self._environ
         return environ.get(self._prefix + name)
 
+    def where(self, name: str) -> str:
+        """Where the secret ``name`` is looked for, said as the fix for a missing one."""
+        return f"set the environment variable {self._prefix}{name}"
+
 
 class DirectorySecretProvider:
     """Secrets as files in a directory, one file per secret (Kubernetes / Docker layout).
@@ -95,6 +99,10 @@ class DirectorySecretProvider:
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self._directory = Path(directory)
+
+    def where(self, name: str) -> str:
+        """Where the secret ``name`` is looked for, said as the fix for a missing one."""
+        return f"put it in the file {self._directory / name}"
 
     def get(self, name: str) -> str | None:
         if "/" in name or "\\" in name or name.startswith("."):
@@ -122,6 +130,10 @@ class ChainSecretProvider:
 
     def __init__(self, *providers: SecretProvider) -> None:
         self._providers = providers
+
+    def where(self, name: str) -> str:
+        """Where the secret ``name`` is looked for, said as the fix for a missing one."""
+        return " or ".join(filter(None, (_where(p, name) for p in self._providers)))
 
     def get(self, name: str) -> str | None:
         for provider in self._providers:
@@ -265,6 +277,11 @@ def _resolve(
     return value
 
 
+def _where(provider: SecretProvider, name: str) -> str:
+    where = getattr(provider, "where", None)
+    return str(where(name)) if callable(where) else ""
+
+
 def _too_deep(where: str) -> InputError:
     shown = where if len(where) <= 80 else where[:77] + "..."
     return InputError(
@@ -276,7 +293,7 @@ def _too_deep(where: str) -> InputError:
 def _lookup(name: str, provider: SecretProvider, used: set[str] | None, where: str) -> str:
     secret = provider.get(name)
     if secret is None:
-        raise SecretNotFoundError(name, where)
+        raise SecretNotFoundError(name, where, _where(provider, name))
     if used is not None:
         used.add(secret)
     return secret

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
+import socket
 
 import anyio
 
@@ -31,7 +33,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``bpmn-bridge dev-engine``: serve until Ctrl-C or SIGTERM, then stop cleanly."""
+    from bpmn_bridge.core import ConfigurationError
     from bpmn_bridge.devengine import DevEngine
+
+    for flag, port in (
+        ("--zeebe-port", args.zeebe_port),
+        ("--camunda7-port", args.camunda7_port),
+        ("--camunda8-rest-port", args.camunda8_rest_port),
+    ):
+        _check_free(args.host, port, flag)
 
     async def serve() -> None:
         engine = DevEngine(
@@ -40,7 +50,16 @@ def run(args: argparse.Namespace) -> int:
             camunda7_port=args.camunda7_port,
             camunda8_rest_port=args.camunda8_rest_port,
         )
-        async with engine:
+        async with contextlib.AsyncExitStack() as stack:
+            try:
+                await stack.enter_async_context(engine)
+            except (OSError, RuntimeError) as exc:
+                # aiohttp's OSError names the address; gRPC's RuntimeError does too
+                reason = str(exc).split(";")[0]
+                raise ConfigurationError(
+                    f"cannot listen: {reason}; is another engine running? Choose free ports "
+                    "with --zeebe-port, --camunda7-port, --camunda8-rest-port (0: any free one)"
+                ) from None
             for path in args.deploy:
                 deployment = engine.deploy(path)
                 log.info("Deployed %s", path)
@@ -54,6 +73,23 @@ def run(args: argparse.Namespace) -> int:
 
     anyio.run(serve)
     return 0
+
+
+def _check_free(host: str, port: int | None, flag: str) -> None:
+    """Refuse a port in use in one line, before gRPC's C core logs its own bind errors."""
+    from bpmn_bridge.core import ConfigurationError
+
+    if not port:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigurationError(
+                f"{flag} {port}: cannot listen on {host}:{port} ({exc.strerror or exc}); is "
+                f"another engine running? Choose a free port with {flag} (0: any free one)"
+            ) from None
 
 
 async def wait_for_signal() -> int:

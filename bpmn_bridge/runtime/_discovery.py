@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import traceback
 from collections.abc import Iterable
 from importlib.metadata import entry_points
 from typing import Any
@@ -91,8 +92,16 @@ def _load(reference: str, what: str) -> Any:
         raise ConfigurationError(f"{what} {reference!r} must look like 'package.module:attribute'")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigurationError(f"{what} {reference!r}: {exc}") from exc
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and (module_name + ".").startswith(exc.name + "."):
+            raise ConfigurationError(
+                f"{what} {reference!r}: there is no module {exc.name!r} (references are "
+                "found from the current folder and the installed packages)"
+            ) from exc
+        raise ConfigurationError(_failed_import(what, reference, module_name, exc)) from exc
+    except Exception as exc:
+        # the user's module was found and raised while importing: say so, and where
+        raise ConfigurationError(_failed_import(what, reference, module_name, exc)) from exc
     target: Any = module
     for part in attribute.split("."):
         try:
@@ -102,6 +111,22 @@ def _load(reference: str, what: str) -> Any:
                 f"{what} {reference!r}: {module_name} has no attribute {attribute!r}"
             ) from None
     return target
+
+
+def _failed_import(what: str, reference: str, module_name: str, exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    # the innermost frame outside the import machinery: the line of the user's code
+    own = [f for f in frames if "importlib" not in f.filename]
+    if isinstance(exc, SyntaxError) and exc.filename:
+        place = f" ({exc.filename}, line {exc.lineno})"
+    elif own:
+        place = f" ({own[-1].filename}, line {own[-1].lineno})"
+    else:
+        place = ""
+    return (
+        f"{what} {reference!r}: importing {module_name} failed{place}: "
+        f"{type(exc).__name__}: {exc}"
+    )
 
 
 def discover_connectors(

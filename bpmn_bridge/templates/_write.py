@@ -44,21 +44,26 @@ def write_templates(
     """
     builders = {"camunda8": camunda8_template, "camunda7": camunda7_template}
     root = Path(out_dir)
-    written: list[Path] = []
-    seen: dict[Path, str] = {}
-    spec_list = list(specs)
+    # Every template is built and checked before the first file is written: a clash found
+    # halfway would leave half the output behind.
+    planned: dict[Path, tuple[str, dict[str, Any]]] = {}
+    spec_list: list[ConnectorSpec] = []
+    for spec in specs:  # the same connector named twice is written once
+        if not any(spec is known for known in spec_list):
+            spec_list.append(spec)
     for engine in engines:
-        folder = root / engine
-        folder.mkdir(parents=True, exist_ok=True)
         for spec in spec_list:
             template = builders[engine](spec)
-            path = folder / f"{template['id']}.json"
-            if path in seen:
+            path = root / engine / f"{template['id']}.json"
+            if path in planned:
                 raise ConfigurationError(
-                    f"Connectors '{seen[path]}' and '{spec.type}' have the same template id "
-                    f"{template['id']!r}"
+                    f"Connectors '{planned[path][0]}' and '{spec.type}' have the same template "
+                    f"id {template['id']!r}; give one of them another id"
                 )
-            seen[path] = spec.type
-            path.write_text(dump_template(template), encoding="utf-8")
-            written.append(path)
+            planned[path] = (spec.type, template)
+    written: list[Path] = []
+    for path, (_, template) in planned.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_template(template), encoding="utf-8")
+        written.append(path)
     return written

@@ -115,7 +115,7 @@ def test_discovery_by_reference_and_list() -> None:
     ("reference", "message"),
     [
         ("no_colon", "must look like 'package.module:attribute'"),
-        ("no.such.module:x", "No module named 'no'"),
+        ("no.such.module:x", "there is no module 'no'"),
         ("tests.runtime.test_operations:missing", "has no attribute 'missing'"),
         (
             "tests.runtime.test_operations:test_masking_filter_masks_exception_text",
