@@ -124,8 +124,7 @@ def _failed_import(what: str, reference: str, module_name: str, exc: BaseExcepti
     else:
         place = ""
     return (
-        f"{what} {reference!r}: importing {module_name} failed{place}: "
-        f"{type(exc).__name__}: {exc}"
+        f"{what} {reference!r}: importing {module_name} failed{place}: {type(exc).__name__}: {exc}"
     )
 
 

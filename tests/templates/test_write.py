@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -26,6 +27,14 @@ def test_writes_a_folder_per_engine(tmp_path: Path) -> None:
     assert again[0].read_bytes() == written[0].read_bytes()
 
 
-def test_refuses_two_connectors_with_one_id(tmp_path: Path) -> None:
+def test_refuses_two_connectors_with_one_id_before_writing_any(tmp_path: Path) -> None:
+    spec = get_spec(http_json)
+    other = dataclasses.replace(spec, name="Another")
     with pytest.raises(ConfigurationError, match="same template id"):
-        write_templates([get_spec(http_json), get_spec(http_json)], tmp_path)
+        write_templates([get_spec(send_email), spec, other], tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_one_connector_named_twice_is_written_once(tmp_path: Path) -> None:
+    written = write_templates([get_spec(http_json), get_spec(http_json)], tmp_path)
+    assert [p.relative_to(tmp_path).parts[0] for p in written] == ["camunda8", "camunda7"]
