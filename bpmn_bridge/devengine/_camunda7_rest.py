@@ -829,6 +829,35 @@ async def _instance_variable(request: web.Request) -> web.Response:
     return _json(typed_value_to_rest(value, deserialize=deserialize))
 
 
+async def _instance_modify_variables(request: web.Request) -> web.Response:
+    """``POST /process-instance/{id}/variables``: the Java client's ``setVariables``."""
+    engine = _engine(request)
+    text = request.match_info["id"]
+    body = await _json_body(request)
+    try:
+        modifications = typed_values_from_rest(body.get("modifications"))
+    except VariableConversionError as error:
+        raise _invalid_request(f"Cannot modify variables for process instance: {error}") from None
+    deletions = body.get("deletions") or []
+    if not isinstance(deletions, list) or not all(isinstance(d, str) for d in deletions):
+        raise _invalid_request(
+            "Cannot modify variables for process instance: deletions must be a list of names"
+        )
+    instance = _active_instance(engine, text)
+    if instance is None:
+        raise _RestError(
+            500,
+            "RestException",
+            f"Cannot modify variables for process instance {text}: "
+            f"execution {text} doesn't exist: execution is null",
+        )
+    if modifications:
+        engine.set_variables(instance.key, modifications)
+    for name in deletions:
+        engine.delete_variable(instance.key, name)
+    return _no_content()
+
+
 # ------------------------------------------------------------------ handlers: history
 
 
@@ -1300,6 +1329,7 @@ def create_camunda7_app(
         web.get("/engine-rest/process-instance", _instance_list),
         web.get("/engine-rest/process-instance/{id}", _instance_get),
         web.get("/engine-rest/process-instance/{id}/variables", _instance_variables),
+        web.post("/engine-rest/process-instance/{id}/variables", _instance_modify_variables),
         web.get("/engine-rest/process-instance/{id}/variables/{name}", _instance_variable),
         web.get("/engine-rest/history/process-instance", _history_instance_list),
         web.get("/engine-rest/history/process-instance/count", _history_instance_count),

@@ -163,6 +163,16 @@ async def play(player: Player, process_id: str, topic: str) -> None:
     await call("instance variables", "GET", f"/process-instance/{done}/variables")
     await call("instance variable", "GET", f"/process-instance/{done}/variables/amount")
     await call("instance variable, unknown", "GET", f"/process-instance/{done}/variables/nope")
+    modify = {"modifications": {"note": {"value": "set", "type": "String"}}, "deletions": ["who"]}
+    await call("modify variables", "POST", f"/process-instance/{done}/variables", json=modify)
+    await call("variables after modify", "GET", f"/process-instance/{done}/variables")
+    await call(
+        "modify variables, bad value",
+        "POST",
+        f"/process-instance/{done}/variables",
+        json={"modifications": {"x": {"value": "nan", "type": "Integer"}}},
+    )
+    await call("modify variables, unknown", "POST", "/process-instance/4242/variables", json=modify)
 
     fetch = {
         "workerId": "diff-worker",
