@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Build the official-Camunda-7-Java-external-task-client peer used by
+# tests/devengine/test_official_camunda7_java_client.py. CI calls this up front so the Maven
+# step is visible of its own. It records the sources' digest next to the jar, so the test
+# (which computes the same digest) reuses the jar; it rebuilds only when pom.xml or src/ changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+digest() {
+  find pom.xml src -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
+}
+mvn -q -B package "$@"
+digest > target/sources.sha256
+ls -l target/camunda7-java-client-peer.jar
