@@ -42,7 +42,12 @@ from bpmn_bridge.runtime._logging import configure_logging
 from bpmn_bridge.runtime._metrics import Metrics
 from bpmn_bridge.runtime._ops import OpsServer
 from bpmn_bridge.runtime._runtime import Runtime
-from bpmn_bridge.runtime._settings import ENGINES, WorkerSettings, merge_sources
+from bpmn_bridge.runtime._settings import (
+    ENGINES,
+    WorkerSettings,
+    merge_sources,
+    unknown_settings,
+)
 
 __all__ = ["add_arguments", "build_runtime", "run"]
 
@@ -212,6 +217,8 @@ def run(args: argparse.Namespace) -> int:
     for handler in logging.getLogger().handlers[:]:
         logging.getLogger().removeHandler(handler)
     configure_logging(runtime.masker, level=settings.log_level, format=settings.log_format)
+    for warning in unknown_settings(env):
+        log.warning("%s", warning)
     try:
         anyio.run(_serve, settings, runtime, metrics)
     except BaseExceptionGroup as group:

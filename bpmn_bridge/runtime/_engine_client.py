@@ -31,7 +31,7 @@ from bpmn_bridge.core import (
     EngineRejectedError,
     EngineUnavailableError,
 )
-from bpmn_bridge.runtime._settings import merge_sources
+from bpmn_bridge.runtime._settings import merge_sources, unknown_settings
 
 if TYPE_CHECKING:
     from pyzeebe.proto.gateway_pb2_grpc import GatewayAsyncStub
@@ -97,6 +97,8 @@ def _settings(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
     if args.camunda7_url:
         overrides["CAMUNDA7_URL"] = args.camunda7_url
     env = merge_sources(config_file=args.config, environ=os.environ, overrides=overrides)
+    for warning in unknown_settings(env):
+        logging.getLogger("bpmn_bridge.cli").warning("%s", warning)
     engine = args.engine
     if engine is None:
         named = [e.strip() for e in env.get("BPMN_BRIDGE_ENGINES", "").split(",") if e.strip()]

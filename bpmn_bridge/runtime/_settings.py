@@ -9,6 +9,7 @@ variable (and the file) so an operator knows what to fix.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import tomllib
@@ -20,9 +21,61 @@ from typing import Literal
 
 from bpmn_bridge.core import ConfigurationError, parse_duration
 
-__all__ = ["ENGINES", "WorkerSettings", "merge_sources"]
+__all__ = ["ENGINES", "KNOWN_SETTINGS", "WorkerSettings", "merge_sources", "unknown_settings"]
 
 ENGINES = ("zeebe", "camunda8-rest", "camunda7")
+# Every setting with one of the prefixes below (docs/configuration.md lists each; a test keeps
+# the two the same). A name with such a prefix that is not here is most likely misspelt.
+KNOWN_SETTINGS = frozenset(
+    {
+        "BPMN_BRIDGE_BUILTIN",
+        "BPMN_BRIDGE_CONNECTORS",
+        "BPMN_BRIDGE_ENGINES",
+        "BPMN_BRIDGE_ENTRY_POINTS",
+        "BPMN_BRIDGE_EXTERNAL_TASKS",
+        "BPMN_BRIDGE_GRACE_PERIOD",
+        "BPMN_BRIDGE_HTTP_ALLOW_CA_BUNDLE_PATH",
+        "BPMN_BRIDGE_HTTP_ALLOW_INSECURE_TLS",
+        "BPMN_BRIDGE_HTTP_ALLOW_LINK_LOCAL",
+        "BPMN_BRIDGE_HTTP_BLOCKED_HOSTS",
+        "BPMN_BRIDGE_HTTP_BLOCKED_PORTS",
+        "BPMN_BRIDGE_HTTP_BLOCKED_URLS",
+        "BPMN_BRIDGE_HTTP_MAX_RESPONSE_BYTES",
+        "BPMN_BRIDGE_LEASE",
+        "BPMN_BRIDGE_LOG_FORMAT",
+        "BPMN_BRIDGE_LOG_LEVEL",
+        "BPMN_BRIDGE_LONG_POLL",
+        "BPMN_BRIDGE_OPS_HOST",
+        "BPMN_BRIDGE_OPS_PORT",
+        "BPMN_BRIDGE_SECRETS_BARE_NAMES",
+        "BPMN_BRIDGE_SECRETS_DIR",
+        "BPMN_BRIDGE_SECRETS_ENV_PREFIX",
+        "BPMN_BRIDGE_WORKER_NAME",
+        "CAMUNDA7_CONNECT_TIMEOUT",
+        "CAMUNDA7_DOCUMENT_TYPE",
+        "CAMUNDA7_MAX_CONNECTIONS",
+        "CAMUNDA7_MAX_STRING_LENGTH",
+        "CAMUNDA7_NAME",
+        "CAMUNDA7_PASSWORD",
+        "CAMUNDA7_REQUEST_TIMEOUT",
+        "CAMUNDA7_TENANT_IDS",
+        "CAMUNDA7_TOKEN",
+        "CAMUNDA7_URL",
+        "CAMUNDA7_USERNAME",
+        "CAMUNDA7_USE_PRIORITY",
+        "CAMUNDA7_WORKER_ID",
+        "ZEEBE_ADDRESS",
+        "ZEEBE_AUTHORIZATION_SERVER_URL",
+        "ZEEBE_CA_CERTIFICATE_PATH",
+        "ZEEBE_CLIENT_ID",
+        "ZEEBE_CLIENT_SECRET",
+        "ZEEBE_INSECURE_CONNECTION",
+        "ZEEBE_TENANT_IDS",
+        "ZEEBE_TOKEN_AUDIENCE",
+        "ZEEBE_TOKEN_SCOPE",
+    }
+)
+_PREFIXES = ("ZEEBE_", "CAMUNDA7_", "BPMN_BRIDGE_")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _OFF = {"off", "false", "no", "none"}  # the ops endpoint; "0" is a free port, not off
@@ -224,3 +277,33 @@ def _port(value: str | None) -> int:
     if not 0 <= port < 65536:
         raise ConfigurationError(f"BPMN_BRIDGE_OPS_PORT out of range: {port}")
     return port
+
+
+def unknown_settings(env: Mapping[str, str]) -> list[str]:
+    """One warning per unknown ``ZEEBE_*``, ``CAMUNDA7_*`` or ``BPMN_BRIDGE_*`` name in ``env``.
+
+    Such a name is ignored; it is most likely a misspelt setting, so each warning names the
+    closest known one.
+
+    Args:
+        env: The merged settings (file, environment, flags).
+
+    Returns:
+        The warnings, by name, e.g. ``"ZEEBE_INSECURE is not a setting; did you mean
+        ZEEBE_INSECURE_CONNECTION?"``.
+    """
+    warnings = []
+    for name in sorted(env):
+        if not name.startswith(_PREFIXES) or name in KNOWN_SETTINGS:
+            continue
+        prefix = next(p for p in _PREFIXES if name.startswith(p))
+        rest = name.removeprefix(prefix)
+        known = {k.removeprefix(prefix): k for k in KNOWN_SETTINGS if k.startswith(prefix)}
+        # a part of a known name (ZEEBE_INSECURE), or a known name inside it (..._BASE_URL)
+        close = sorted(k for k in known if len(rest) >= 3 and (rest in k or k in rest))
+        if not close:
+            close = difflib.get_close_matches(rest, list(known), n=1, cutoff=0.6)
+        close = [known[k] for k in close[:1]]
+        hint = f"did you mean {close[0]}?" if close else "see docs/configuration.md"
+        warnings.append(f"{name} is not a setting of bpmn-bridge and is ignored; {hint}")
+    return warnings
