@@ -84,6 +84,9 @@ class _EngineState:
     adapter: EngineAdapter
     connected: bool = False
     last_error: str = ""
+    # anyio clock of the last "unavailable" WARNING; None: none yet
+    warned_at: float | None = None
+    down_since: float = 0.0
     running: set[_Running] = field(default_factory=set)
     # the lease keeper sleeps until this (anyio clock) unless woken for an earlier lease
     keeper_deadline: float = 0.0
@@ -377,6 +380,9 @@ class Runtime:
                 exc,
             )
 
+    unavailable_warning_every: float = 30.0
+    """Seconds between the WARNINGs repeated while an engine cannot be reached."""
+
     async def _watch_connection(self, state: _EngineState) -> None:
         """Ready means answering: check each engine now, and again while it is down."""
         while True:
@@ -385,9 +391,29 @@ class Runtime:
                     await state.adapter.check()
                 except EngineUnavailableError as exc:
                     self._set_connected(state, False, exc)
+                    now = anyio.current_time()
+                    if (
+                        state.warned_at is not None
+                        and now - state.warned_at >= self.unavailable_warning_every
+                    ):
+                        self._warn_unavailable(state, still=now - state.down_since)
                 else:
                     self._set_connected(state, True)
-            await anyio.sleep(1.0)
+            await anyio.sleep(min(1.0, self.unavailable_warning_every))
+
+    def _warn_unavailable(self, state: _EngineState, *, still: float | None = None) -> None:
+        from bpmn_bridge.runtime._connection_trouble import address_of, likely_cause
+
+        state.warned_at = anyio.current_time()
+        adapter = state.adapter
+        log.warning(
+            "Engine %s at %s %s: %s; %s",
+            adapter.name,
+            address_of(adapter),
+            f"still unavailable after {still:.1f} s" if still else "unavailable, reconnecting",
+            state.last_error,
+            likely_cause(adapter, state.last_error),
+        )
 
     def _set_connected(
         self, state: _EngineState, connected: bool, error: BaseException | None = None
@@ -395,13 +421,19 @@ class Runtime:
         if error is not None:
             state.last_error = str(error)
         if state.connected == connected:
+            if not connected and state.warned_at is None:
+                # down from the start: said once now, then every unavailable_warning_every
+                state.down_since = anyio.current_time()
+                self._warn_unavailable(state)
             return
         state.connected = connected
         name = state.adapter.name
         if connected:
+            state.warned_at = None
             log.info("Engine %s connected", name)
         else:
-            log.warning("Engine %s unavailable, reconnecting: %s", name, state.last_error)
+            state.down_since = anyio.current_time()
+            self._warn_unavailable(state)
         for hook in self.hooks:
             try:
                 hook.engine_connection(name, connected)
