@@ -115,9 +115,8 @@ def _event_references(event: Any, parents: dict[Any, Any], target: Target) -> It
             what == "escalationEventDefinition"
             and kind in ("endEvent", "intermediateThrowEvent")
             and not definition.get("escalationRef")
-            and target == "camunda8"
         ):
-            yield event, what, "Camunda 8 needs an escalation on an escalation throw event"
+            yield event, what, "an escalation throw event must reference an escalation; add one"
         elif what == "linkEventDefinition" and not (definition.get("name") or "").strip():
             yield event, what, "a link event needs a name that pairs it with its partner"
         elif what == "timerEventDefinition":
@@ -142,11 +141,13 @@ def _event_references(event: Any, parents: dict[Any, Any], target: Target) -> It
             yield event, what, "Camunda 8 has no cancel events (no transaction subprocesses)"
         elif what == "escalationEventDefinition" and kind == "boundaryEvent":
             attached = _by_id(event, parents).get(event.get("attachedToRef") or "")
-            if attached is not None and local(attached.tag) not in _SCOPES_FOR_ESCALATION:
+            scopes = _SCOPES_FOR_ESCALATION + (("userTask",) if target == "camunda7" else ())
+            if attached is not None and local(attached.tag) not in scopes:
                 yield (
                     event,
                     what,
-                    "an escalation boundary event must sit on a subprocess or a call activity",
+                    "an escalation boundary event must sit on a subprocess or a call activity"
+                    + (" (or a user task on Camunda 7)" if target == "camunda7" else ""),
                 )
         elif what == "compensateEventDefinition" and kind == "startEvent":
             scope = parents.get(parents.get(event))
@@ -188,6 +189,48 @@ def _event_subprocess(scope: Any, parents: dict[Any, Any], target: Target) -> It
                 "event subprocess start event",
                 f"the target engine starts an event subprocess only on {', '.join(allowed)} events",
             )
+
+
+def _catch_all_escalations(
+    element: Any, parents: dict[Any, Any], target: Target
+) -> Iterator[Finding]:
+    """More than one escalation catch event without a code on one scope: both refuse it."""
+    kind = local(element.tag)
+    if kind in ("process", "subProcess", "adHocSubProcess", "transaction"):
+        catchers = [
+            start
+            for sub in _children(element, "subProcess")
+            if sub.get("triggeredByEvent") == "true"
+            for start in _children(sub, "startEvent")
+        ]
+        where = "event subprocesses"
+    elif element.get("id") and parents.get(element) is not None:
+        catchers = [
+            boundary
+            for boundary in _children(parents[element], "boundaryEvent")
+            if boundary.get("attachedToRef") == element.get("id")
+        ]
+        where = "boundary events"
+    else:
+        return
+    escalations: dict[str, Any] | None = None
+    without_code = 0
+    for catcher in catchers:
+        definition = catcher.find(ext(BPMN, "escalationEventDefinition"))
+        if definition is None:
+            continue
+        if escalations is None:
+            escalations = _by_id(element, parents)
+        escalation = escalations.get(definition.get("escalationRef") or "")
+        if escalation is None or not (escalation.get("escalationCode") or "").strip():
+            without_code += 1
+    if without_code > 1:
+        yield (
+            element,
+            "escalation catch events",
+            f"more than one escalation {where} without an escalation code on one scope (each "
+            "would catch every escalation); give each a code",
+        )
 
 
 def _executable(root: Any, parents: dict[Any, Any], target: Target) -> Iterator[Finding]:
@@ -306,5 +349,6 @@ _RULES: list[Callable[[Any, dict[Any, Any], Target], Iterator[Finding]]] = [
     _multi_instance,
     _call_activity,
     _event_subprocess,
+    _catch_all_escalations,
     _executable,
 ]

@@ -64,6 +64,8 @@ def _unnamed_zeebe_refusals(result: MigrationResult, refusals: list[str]) -> lis
             },
         ),
         ("no_start_bpmn2_c7.bpmn", {"headless", "inner", "onDemandStart"}),
+        # two catch-all escalations on a user task, an escalation end event without one
+        ("escalations_c7.bpmn", {"review", "catchOne", "catchTwo", "raise"}),
     ],
 )
 def test_camunda8_outputs_name_every_element_zeebe_refuses(
@@ -117,3 +119,14 @@ def _without_process(xml: bytes, *, keep: str) -> bytes:
         if process.tag.endswith("}process") and process.get("id") != keep:
             root.remove(process)
     return ET.tostring(root)
+
+
+def test_camunda7_refuses_catch_all_escalations_but_not_on_a_user_task(
+    request: pytest.FixtureRequest,
+) -> None:
+    there = migrate_c7_to_c8((REFUSED / "escalations_c7.bpmn").read_bytes())
+    back = migrate_c8_to_c7(there.xml)
+    named = _named(back)
+    assert {"review", "raise"} <= named
+    assert not {"catchOne", "catchTwo"} & named  # Camunda 7 takes them on a user task
+    assert _camunda7_refuses(request, back.xml) is not None
