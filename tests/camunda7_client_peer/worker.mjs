@@ -1,7 +1,8 @@
 // One scenario driven by Camunda's official JavaScript external-task client, against any
 // Camunda 7 REST API: node worker.mjs BASE_URL TOPIC TASKS.
 // Serves TOPIC until TASKS tasks are settled; what a task does is its "mode" variable:
-//   complete  - extendLock, then complete with {doubled: amount * 2, by: "js"}
+//   complete  - extendLock, then complete with {doubled: amount * 2, by: "js"}, typed values
+//               (long, double, date, json, null) and a local variable
 //   fail      - first delivery: handleFailure (retries 1, no backoff); second: complete
 //   unlock    - first delivery: unlock; second: complete
 //   reject    - handleBpmnError NEGATIVE with {reason: "declined"}
@@ -46,7 +47,9 @@ function finish(code) {
   process.exit(code);
 }
 
-client.subscribe(topic, async ({ task, taskService }) => {
+// a variables filter: "hidden" is never fetched
+const fetched = ["mode", "amount", "flag", "ratio", "when", "doc", "nothing"];
+client.subscribe(topic, { variables: fetched }, async ({ task, taskService }) => {
   const mode = task.variables.get("mode");
   const amount = task.variables.get("amount");
   const delivery = (seen.get(task.id) || 0) + 1;
@@ -58,6 +61,12 @@ client.subscribe(topic, async ({ task, taskService }) => {
     retries: task.retries,
     amountType: typeof amount,
     topicName: task.topicName,
+    typed: Object.fromEntries(
+      Object.entries(task.variables.getAllTyped()).map(([name, typed]) => [
+        name,
+        [typed.type, typed.value instanceof Date ? typed.value.getTime() : typed.value],
+      ]),
+    ),
   };
   if (mode === "fail" && delivery === 1) {
     await taskService.handleFailure(task, {
@@ -81,7 +90,16 @@ client.subscribe(topic, async ({ task, taskService }) => {
     );
   } else {
     await taskService.extendLock(task, 30000);
-    await taskService.complete(task, new Variables().setAll({ doubled: amount * 2, by: "js" }));
+    const out = new Variables().setAll({ doubled: amount * 2, by: "js" });
+    if (mode === "complete") {
+      out
+        .setTyped("outLong", { type: "long", value: 1234567890123, valueInfo: {} })
+        .setTyped("outDouble", { type: "double", value: 2.5, valueInfo: {} })
+        .setTyped("outDate", { type: "date", value: new Date(1700000000123), valueInfo: {} })
+        .setTyped("outJson", { type: "json", value: { a: [1, 2] }, valueInfo: {} })
+        .setTyped("outNull", { type: "null", value: null, valueInfo: {} });
+    }
+    await taskService.complete(task, out, new Variables().set("outLocal", "only-local"));
   }
   settled.push(record);
   if (settled.length >= total) finish(errors.length ? 1 : 0);

@@ -35,6 +35,15 @@ PEER_DIR = Path(__file__).parents[1] / "camunda7_client_peer"
 # the peer bounds its own wait (60 s); this only catches a hung node process
 PEER_TIMEOUT_S = 120.0
 MODES = ["complete", "fail", "unlock", "reject"]
+# more typed values for the "complete" instance; the worker's variables filter leaves "hidden"
+TYPED_INPUT = {
+    "flag": {"value": True, "type": "Boolean"},
+    "ratio": {"value": 1.5, "type": "Double"},
+    "when": {"value": "2023-11-14T22:13:20.123+0000", "type": "Date"},
+    "doc": {"value": '{"x":1}', "type": "Json"},
+    "nothing": {"value": None, "type": "Null"},
+    "hidden": {"value": "not fetched", "type": "String"},
+}
 
 
 def _unavailable(reason: str) -> None:
@@ -96,6 +105,7 @@ async def test_official_js_client_serves_a_topic(node_peer: str, rest_url: str) 
                     "variables": {
                         "mode": {"value": mode, "type": "String"},
                         "amount": {"value": 21, "type": "Integer"},
+                        **(TYPED_INPUT if mode == "complete" else {}),
                     },
                 },
             )
@@ -112,13 +122,20 @@ async def test_official_js_client_serves_a_topic(node_peer: str, rest_url: str) 
         assert peer.returncode == 0, output + peer.stderr.decode(errors="replace")[-3000:]
         seen: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
 
-        ended = {}
+        ended, types = {}, {}
         for mode, instance in instances.items():
             history = (await http.get(f"/history/process-instance/{instance}")).json()
             variables = (
                 await http.get("/history/variable-instance", params={"processInstanceId": instance})
             ).json()
-            ended[mode] = (history["state"], {v["name"]: v["value"] for v in variables})
+            # root-scope variables: the dev engine's history keeps no finished task's locals
+            ended[mode] = (
+                history["state"],
+                {v["name"]: v["value"] for v in variables if v["activityInstanceId"] == instance},
+            )
+            types[mode] = {
+                v["name"]: v["type"] for v in variables if v["activityInstanceId"] == instance
+            }
         incidents = (
             await http.get("/incident", params={"processDefinitionKeyIn": process_id})
         ).json()
@@ -140,7 +157,41 @@ async def test_official_js_client_serves_a_topic(node_peer: str, rest_url: str) 
     assert by_mode["fail"]["retries"] == 1
     assert by_mode["complete"]["retries"] is None
     done = {"mode": None, "amount": 21, "doubled": 42, "by": "js"}
-    for mode in ("complete", "fail", "unlock"):
+    # typed values as the client read them, through its variables filter
+    assert by_mode["complete"]["typed"] == {
+        "mode": ["string", "complete"],
+        "amount": ["integer", 21],
+        "flag": ["boolean", True],
+        "ratio": ["double", 1.5],
+        "when": ["date", 1700000000123],
+        "doc": ["json", {"x": 1}],
+        "nothing": ["null", None],
+    }
+    assert by_mode["fail"]["typed"] == {"mode": ["string", "fail"], "amount": ["integer", 21]}
+    for mode in ("fail", "unlock"):
         assert ended[mode] == ("COMPLETED", {**done, "mode": mode})
+    state, complete_vars = ended["complete"]
+    assert state == "COMPLETED"
+    assert types["complete"].pop("doc") == types["complete"].pop("outJson") == "Json"
+    del complete_vars["doc"], complete_vars["outJson"]
+    assert complete_vars == {
+        **done,
+        "mode": "complete",
+        "flag": True,
+        "ratio": 1.5,
+        "when": "2023-11-14T22:13:20.123+0000",
+        "nothing": None,
+        "hidden": "not fetched",
+        "outLong": 1234567890123,
+        "outDouble": 2.5,
+        "outDate": "2023-11-14T22:13:20.123+0000",
+        "outNull": None,
+    }
+    assert {name: types["complete"][name] for name in complete_vars if name.startswith("out")} == {
+        "outLong": "Long",
+        "outDouble": "Double",
+        "outDate": "Date",
+        "outNull": "Null",
+    }
     assert ended["reject"] == ("COMPLETED", {"mode": "reject", "amount": 21, "reason": "declined"})
     assert incidents == []
