@@ -16,9 +16,6 @@ Without ``node``/``npm`` the test skips locally and fails when ``CI=true``.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ import pytest
 
 from bpmn_bridge.devengine import DevEngine
 from tests.support.diagrams import service_task_process
+from tests.support.peers import install_npm_peer
 from tests.support.targets import unique
 
 PEER_DIR = Path(__file__).parents[1] / "camunda7_client_peer"
@@ -46,34 +44,12 @@ TYPED_INPUT = {
 }
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(
-            f"official Camunda 7 JS client required in CI (CI=true): {reason}", pytrace=False
-        )
-    pytest.skip(f"official Camunda 7 JS client unavailable: {reason}")
-
-
 @pytest.fixture(scope="session")
 def node_peer() -> str:
     """The ``node`` binary, with the pinned client installed in ``camunda7_client_peer/``."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _unavailable("node and npm are needed to run camunda-external-task-client-js")
-    assert node is not None and npm is not None
-    installed = PEER_DIR / "node_modules" / "camunda-external-task-client-js" / "package.json"
-    if not installed.exists():
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=PEER_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            _unavailable(f"npm ci failed: {done.stderr.strip()[-2000:]}")
-    return node
+    return install_npm_peer(
+        "official Camunda 7 JS client", PEER_DIR, package="camunda-external-task-client-js"
+    )
 
 
 @pytest.fixture(params=[pytest.param("real", marks=pytest.mark.camunda7), "embedded"])

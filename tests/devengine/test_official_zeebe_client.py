@@ -6,20 +6,15 @@ broker) is an independent peer: a gateway that only pyzeebe accepts would fail h
 program (``tests/zeebe_client_peer/``) reports what the client observed as one JSON line; this
 test checks that line and the engine's own state.
 
-The peer jar is built by Maven when missing or when its sources changed (``build.sh`` does the
-same build up front, for CI). Without ``java`` — or without ``mvn`` when a build is needed —
-the test skips locally and fails when ``CI=true``, like the real Camunda 7 engine fixture
-(``tests/support/camunda7_engine.py``).
+The peer jar is built by its ``build.sh`` (which CI also runs up front) when missing or when its
+sources changed, see ``tests/support/peers.py``. Without ``java`` — or without ``mvn`` when a
+build is needed — the test skips locally and fails when ``CI=true``, like the real Camunda 7
+engine fixture (``tests/support/camunda7_engine.py``).
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -27,79 +22,27 @@ import anyio
 import pytest
 
 from bpmn_bridge.devengine import DevEngine, IncidentType, InstanceState
+from tests.support.peers import QUICK_JVM_FLAGS, build_peer, require_java, tail
 
 PEER_DIR = Path(__file__).parents[1] / "zeebe_client_peer"
-JAR_PATH = PEER_DIR / "target" / "zeebe-client-peer.jar"
+PEER = "official Zeebe client peer"
 ORDER_BPMN = PEER_DIR / "bpmn" / "peer_order.bpmn"
 STREAM_BPMN = PEER_DIR / "bpmn" / "peer_stream.bpmn"
-_HASH_PATH = PEER_DIR / "target" / "sources.sha256"
-_LOCK_PATH = PEER_DIR / "target" / ".build.lock"
 
-BUILD_TIMEOUT_S = 600.0
 # The peer bounds each of its own waits (30 s); this only catches a hung JVM.
 PEER_TIMEOUT_S = 180.0
-_LOG_TAIL_LINES = 60
-# A short-lived client: C1 only and serial GC start fastest and leave the 2nd core alone.
-_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"official Zeebe client peer required in CI (CI=true): {reason}", pytrace=False)
-    pytest.skip(f"official Zeebe client peer unavailable: {reason}")
-
-
-def _tail(text: str) -> str:
-    return "\n".join(text.splitlines()[-_LOG_TAIL_LINES:])
-
-
-def _sources_digest() -> str:
-    # The same digest as build.sh's `find pom.xml src -type f | LC_ALL=C sort | xargs sha256sum
-    # | sha256sum`, so a jar built by build.sh is reused here.
-    files = [PEER_DIR / "pom.xml", *(p for p in (PEER_DIR / "src").rglob("*") if p.is_file())]
-    listing = sorted(str(path.relative_to(PEER_DIR)) for path in files)
-    lines = "".join(
-        f"{hashlib.sha256((PEER_DIR / name).read_bytes()).hexdigest()}  {name}\n"
-        for name in listing
-    )
-    return hashlib.sha256(lines.encode()).hexdigest()
-
-
-def _build_jar() -> Path:
-    JAR_PATH.parent.mkdir(parents=True, exist_ok=True)
-    # One build at a time, also across pytest-xdist workers or parallel sessions.
-    with open(_LOCK_PATH, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        digest = _sources_digest()
-        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text().strip() == digest:
-            return JAR_PATH
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            _unavailable("`mvn` not found on PATH and the peer jar needs (re)building")
-        result = subprocess.run(
-            [str(mvn), "-q", "-B", "package"],
-            cwd=PEER_DIR,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT_S,
-            check=False,
-        )
-        if result.returncode != 0 or not JAR_PATH.exists():
-            pytest.fail(
-                f"building {PEER_DIR} failed:\n{_tail(result.stdout + result.stderr)}",
-                pytrace=False,
-            )
-        _HASH_PATH.write_text(digest)
-    return JAR_PATH
 
 
 @pytest.fixture(scope="module")
 def java_peer() -> list[str]:
     """The command line that starts the peer, up to its arguments."""
-    java = shutil.which("java")
-    if java is None:
-        _unavailable("`java` not found on PATH")
-    return [str(java), *_JVM_FLAGS, "-jar", str(_build_jar())]
+    java = require_java(PEER)
+    return [
+        java,
+        *QUICK_JVM_FLAGS,
+        "-jar",
+        str(build_peer(PEER, PEER_DIR, "zeebe-client-peer.jar")),
+    ]
 
 
 async def _run_peer(java_peer: list[str], engine: DevEngine) -> dict[str, Any]:
@@ -112,10 +55,10 @@ async def _run_peer(java_peer: list[str], engine: DevEngine) -> dict[str, Any]:
     stdout = result.stdout.decode(errors="replace")
     stderr = result.stderr.decode(errors="replace")
     lines = stdout.strip().splitlines()
-    assert lines, f"peer printed nothing (exit {result.returncode}); stderr:\n{_tail(stderr)}"
+    assert lines, f"peer printed nothing (exit {result.returncode}); stderr:\n{tail(stderr)}"
     summary: dict[str, Any] = json.loads(lines[-1])
     assert result.returncode == 0 and "error" not in summary, (
-        f"peer failed (exit {result.returncode}): {summary.get('error')}\n{_tail(stderr)}"
+        f"peer failed (exit {result.returncode}): {summary.get('error')}\n{tail(stderr)}"
     )
     return summary
 

@@ -9,20 +9,17 @@ lost on the way through JSON (see ``FeelEnginePeer.java``)::
     {"type": "list", "items": [...]}            # "context" has "entries": {...}
     {"type": "date and time", "value": "2020-01-01T10:00:00@Europe/Berlin"}
 
-The jar is built by Maven when missing or when its sources changed (``build.sh`` does the same
-build up front, for CI). Without ``java`` (or ``mvn`` when a build is needed) tests that need
-the peer skip locally and fail when ``CI=true``, like the real Camunda 7 engine fixture.
+The jar is built by its ``build.sh`` (which CI also runs up front) when missing or when its
+sources changed, see ``tests/support/peers.py``. Without ``java`` (or ``mvn`` when a build is
+needed) tests that need the peer skip locally and fail when ``CI=true``, like the real Camunda 7
+engine fixture.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
-import hashlib
 import json
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,15 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-import pytest
+from tests.support import peers
+from tests.support.peers import PeerUnavailable as PeerUnavailable  # re-exported for callers
+from tests.support.peers import find_java, tail
 
 PEER_DIR = Path(__file__).parents[1] / "feel_engine_peer"
-JAR_PATH = PEER_DIR / "target" / "feel-engine-peer.jar"
-_HASH_PATH = PEER_DIR / "target" / "sources.sha256"
-_LOCK_PATH = PEER_DIR / "target" / ".build.lock"
+PEER = "Camunda FEEL engine peer"
 
-BUILD_TIMEOUT_S = 600.0
-_LOG_TAIL_LINES = 60
 # A short-lived helper process: C1 only and serial GC start fastest and spare the other core.
 _JVM_FLAGS = [
     "-XX:TieredStopAtLevel=1",
@@ -51,71 +46,26 @@ _JVM_FLAGS = [
 ]
 
 
-class PeerUnavailable(RuntimeError):
-    """Java, Maven or the peer's build is missing; the caller decides whether to skip."""
-
-
 def unavailable(reason: str) -> NoReturn:
     """Skip the test locally; fail it when ``CI=true`` (a missing oracle is a broken CI).
 
     Args:
         reason: what is missing.
     """
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"Camunda FEEL engine peer required in CI (CI=true): {reason}", pytrace=False)
-    pytest.skip(f"Camunda FEEL engine peer unavailable: {reason}")
-
-
-def _tail(text: str) -> str:
-    return "\n".join(text.splitlines()[-_LOG_TAIL_LINES:])
-
-
-def _sources_digest() -> str:
-    # The same digest as build.sh's `find pom.xml src -type f | LC_ALL=C sort | xargs sha256sum
-    # | sha256sum`, so a jar built by build.sh is reused here.
-    files = [PEER_DIR / "pom.xml", *(p for p in (PEER_DIR / "src").rglob("*") if p.is_file())]
-    listing = sorted(str(path.relative_to(PEER_DIR)) for path in files)
-    lines = "".join(
-        f"{hashlib.sha256((PEER_DIR / name).read_bytes()).hexdigest()}  {name}\n"
-        for name in listing
-    )
-    return hashlib.sha256(lines.encode()).hexdigest()
+    peers.unavailable(PEER, reason)
 
 
 def build_jar() -> Path:
-    """Build the peer jar unless it exists and was built from the current sources.
+    """Build the peer jar with its ``build.sh`` unless it was built from the current sources.
 
     Returns:
         The jar's path.
 
     Raises:
         PeerUnavailable: ``mvn`` is missing although a build is needed.
-        RuntimeError: Maven failed; the message holds the tail of its output.
+        RuntimeError: the build failed; the message holds the tail of its output.
     """
-    JAR_PATH.parent.mkdir(parents=True, exist_ok=True)
-    # One build at a time, also across pytest-xdist workers or parallel sessions.
-    with open(_LOCK_PATH, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        digest = _sources_digest()
-        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text().strip() == digest:
-            return JAR_PATH
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise PeerUnavailable("`mvn` not found on PATH and the peer jar needs (re)building")
-        result = subprocess.run(
-            [str(mvn), "-q", "-B", "package"],
-            cwd=PEER_DIR,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT_S,
-            check=False,
-        )
-        if result.returncode != 0 or not JAR_PATH.exists():
-            raise RuntimeError(
-                f"building {PEER_DIR} failed:\n{_tail(result.stdout + result.stderr)}"
-            )
-        _HASH_PATH.write_text(digest)
-    return JAR_PATH
+    return peers.build_jar(PEER_DIR, "feel-engine-peer.jar")
 
 
 @dataclass(frozen=True)
@@ -226,7 +176,7 @@ class CamundaFeel:
 
     def _stderr_tail(self) -> str:
         try:
-            return _tail(self._log_path.read_text(errors="replace"))
+            return tail(self._log_path.read_text(errors="replace"))
         except OSError:
             return "(no log)"
 
@@ -287,14 +237,12 @@ def run_peer(log_dir: Path) -> Iterator[CamundaFeel]:
         PeerUnavailable: ``java`` (or ``mvn`` for a needed build) is missing.
         RuntimeError: the build failed.
     """
-    java = shutil.which("java")
-    if java is None:
-        raise PeerUnavailable("`java` not found on PATH")
+    java = find_java()
     jar = build_jar()
     log_path = log_dir / "feel-engine-peer.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(java), *_JVM_FLAGS, "-jar", str(jar)],
+            [java, *_JVM_FLAGS, "-jar", str(jar)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,

@@ -14,7 +14,7 @@ from .camunda_feel import CamundaFeel, PeerUnavailable, run_peer, unavailable
 def camunda_feel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CamundaFeel]:
     """Camunda's FEEL engine (feel-scala 1.19.3) in one JVM for the whole session.
 
-    Built with Maven when missing. Skips without Java locally; fails when ``CI=true``.
+    Built with its ``build.sh`` when missing. Skips without Java locally; fails when ``CI=true``.
     """
     with contextlib.ExitStack() as stack:
         try:

@@ -5,20 +5,18 @@ The ``bpmn_validator`` fixture starts one JVM for the test session running
 BPMN 2.0 XSD that ships in that jar, and Camunda 8 diagrams also go through Zeebe's own parser
 and design-time validators. Many diagrams share the one JVM, so a check costs milliseconds.
 
-The jar is built by Maven when missing or when its sources changed (``build.sh`` does the same
-build up front, for CI). Without ``java`` — or without ``mvn`` when a build is needed — the
-tests that use the fixture skip locally and fail when ``CI=true``, like ``camunda7_engine``.
+The jar is built by its ``build.sh`` (which CI also runs up front) when missing or when its
+sources changed, see ``tests/support/peers.py``. Without ``java`` — or without ``mvn`` when a
+build is needed — the tests that use the fixture skip locally and fail when ``CI=true``, like
+``camunda7_engine``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import json
 import os
 import selectors
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -28,16 +26,13 @@ from typing import Any, Literal
 
 import pytest
 
-PEER_DIR = Path(__file__).parents[1] / "bpmn_validator_peer"
-JAR_PATH = PEER_DIR / "target" / "bpmn-validator-peer.jar"
-_HASH_PATH = PEER_DIR / "target" / "sources.sha256"
-_LOCK_PATH = PEER_DIR / "target" / ".build.lock"
+from tests.support.peers import QUICK_JVM_FLAGS, build_peer, require_java
 
-BUILD_TIMEOUT_S = 600.0
+PEER_DIR = Path(__file__).parents[1] / "bpmn_validator_peer"
+PEER = "BPMN validator peer"
+
 # Per answer; the first one includes the JVM start and the schema load.
 ANSWER_TIMEOUT_S = 60.0
-_LOG_TAIL_LINES = 60
-_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"]
 
 Mode = Literal["xsd", "zeebe"]
 
@@ -61,49 +56,6 @@ class Verdict:
     def refused(self) -> list[str]:
         """Every error, schema first."""
         return [*self.schema, *(self.zeebe or [])]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"BPMN validator peer required in CI (CI=true): {reason}", pytrace=False)
-    pytest.skip(f"BPMN validator peer unavailable: {reason}")
-
-
-def _sources_digest() -> str:
-    # The same digest as build.sh's `find pom.xml src -type f | LC_ALL=C sort | xargs sha256sum
-    # | sha256sum`, so a jar built by build.sh is reused here.
-    files = [PEER_DIR / "pom.xml", *(p for p in (PEER_DIR / "src").rglob("*") if p.is_file())]
-    listing = sorted(str(path.relative_to(PEER_DIR)) for path in files)
-    lines = "".join(
-        f"{hashlib.sha256((PEER_DIR / name).read_bytes()).hexdigest()}  {name}\n"
-        for name in listing
-    )
-    return hashlib.sha256(lines.encode()).hexdigest()
-
-
-def _build_jar() -> Path:
-    JAR_PATH.parent.mkdir(parents=True, exist_ok=True)
-    with open(_LOCK_PATH, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        digest = _sources_digest()
-        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text().strip() == digest:
-            return JAR_PATH
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            _unavailable("`mvn` not found on PATH and the peer jar needs (re)building")
-        result = subprocess.run(
-            [str(mvn), "-q", "-B", "package"],
-            cwd=PEER_DIR,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT_S,
-            check=False,
-        )
-        if result.returncode != 0 or not JAR_PATH.exists():
-            tail = "\n".join((result.stdout + result.stderr).splitlines()[-_LOG_TAIL_LINES:])
-            pytest.fail(f"building {PEER_DIR} failed:\n{tail}", pytrace=False)
-        _HASH_PATH.write_text(digest)
-    return JAR_PATH
 
 
 class BpmnValidator:
@@ -165,13 +117,11 @@ class BpmnValidator:
 @pytest.fixture(scope="session")
 def bpmn_validator() -> Iterator[BpmnValidator]:
     """One validator JVM for the session."""
-    java = shutil.which("java")
-    if java is None:
-        _unavailable("`java` not found on PATH")
-    jar = _build_jar()
+    java = require_java(PEER)
+    jar = build_peer(PEER, PEER_DIR, "bpmn-validator-peer.jar")
     with tempfile.TemporaryDirectory(prefix="bpmn-validator-") as workdir:
         process = subprocess.Popen(
-            [str(java), *_JVM_FLAGS, "-jar", str(jar)],
+            [java, *QUICK_JVM_FLAGS, "-jar", str(jar)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

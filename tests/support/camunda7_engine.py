@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
-import hashlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -35,14 +32,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import pytest
 
+from tests.support import peers
+
 HARNESS_DIR = Path(__file__).parents[1] / "camunda7_harness"
 JAR_PATH = HARNESS_DIR / "target" / "camunda7-harness.jar"
-_HASH_PATH = HARNESS_DIR / "target" / "sources.sha256"
-_LOCK_PATH = HARNESS_DIR / "target" / ".build.lock"
 
 STARTUP_TIMEOUT_S = 120.0
 BUILD_TIMEOUT_S = 900.0
@@ -69,28 +67,12 @@ class Camunda7Engine:
     startup_seconds: float
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def _unavailable(reason: str) -> None:
-    if _in_ci():
-        pytest.fail(f"real Camunda 7 engine required in CI (CI=true): {reason}", pytrace=False)
-    pytest.skip(f"real Camunda 7 engine unavailable: {reason}")
-
-
-def _sources_digest() -> str:
-    digest = hashlib.sha256()
-    files = [HARNESS_DIR / "pom.xml", *sorted((HARNESS_DIR / "src").rglob("*"))]
-    for path in files:
-        if path.is_file():
-            digest.update(str(path.relative_to(HARNESS_DIR)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+def _unavailable(reason: str) -> NoReturn:
+    peers.unavailable("real Camunda 7 engine", reason)
 
 
 def build_jar() -> Path:
-    """Build the harness jar unless it exists and was built from the current sources.
+    """Build the harness jar with its ``build.sh`` unless it was built from the current sources.
 
     Returns:
         The jar's path.
@@ -98,29 +80,10 @@ def build_jar() -> Path:
     Raises:
         RuntimeError: Maven failed; the message holds the tail of its output.
     """
-    JAR_PATH.parent.mkdir(parents=True, exist_ok=True)
-    # One build at a time, also across pytest-xdist workers or parallel sessions.
-    with open(_LOCK_PATH, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        digest = _sources_digest()
-        if JAR_PATH.exists() and _HASH_PATH.exists() and _HASH_PATH.read_text() == digest:
-            return JAR_PATH
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            _unavailable("`mvn` not found on PATH and the harness jar needs (re)building")
-        result = subprocess.run(
-            [str(mvn), "-q", "-B", "package", "-DskipTests"],
-            cwd=HARNESS_DIR,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT_S,
-            check=False,
-        )
-        if result.returncode != 0 or not JAR_PATH.exists():
-            tail = "\n".join((result.stdout + result.stderr).splitlines()[-_LOG_TAIL_LINES:])
-            raise RuntimeError(f"building {HARNESS_DIR} failed:\n{tail}")
-        _HASH_PATH.write_text(digest)
-    return JAR_PATH
+    try:
+        return peers.build_jar(HARNESS_DIR, JAR_PATH.name, timeout=BUILD_TIMEOUT_S)
+    except peers.PeerUnavailable as error:
+        _unavailable(str(error))
 
 
 def _free_port() -> int:
@@ -221,15 +184,13 @@ class Camunda7Process:
         """
         if self.pid is not None:
             raise RuntimeError(f"Camunda 7 engine already running as pid {self.pid}")
-        java = shutil.which("java")
-        if java is None:
-            _unavailable("`java` not found on PATH")
+        java = peers.require_java("real Camunda 7 engine")
         jar = build_jar()
         self.starts += 1
         suffix = "" if self.starts == 1 else f"-{self.starts}"
         log_path = self.log_dir / f"camunda7{suffix}.log"
         jit = [] if self.full_jit else _QUICK_START_FLAGS
-        args = [str(java), *_JVM_FLAGS, *jit, "-jar", str(jar), f"--server.port={self.port}"]
+        args = [java, *_JVM_FLAGS, *jit, "-jar", str(jar), f"--server.port={self.port}"]
         if self.database is not None:
             # the file lock is the OS's: a killed JVM leaves none behind
             args.append(

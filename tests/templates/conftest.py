@@ -8,14 +8,14 @@ template nobody validated is a broken pipeline, not a skipped check.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+
+from tests.support.peers import install_npm_peer
 
 HERE = Path(__file__).parent
 
@@ -30,31 +30,10 @@ class Validator(Protocol):
     ) -> list[list[str]]: ...
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"template schema validation required in CI (CI=true): {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def validate_templates() -> Validator:
     """Validate templates of one engine (``camunda8`` / ``camunda7``); one error list each."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _unavailable("node and npm are needed to validate templates against the official schemas")
-    assert node is not None and npm is not None
-    installed = HERE / "node_modules" / "ajv" / "package.json"
-    if not installed.exists():
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            _unavailable(f"npm ci failed: {done.stderr.strip()[-2000:]}")
+    node = install_npm_peer("template schema validation", HERE, package="ajv")
 
     def validate(
         engine: str,
