@@ -9,19 +9,14 @@ sets variables, long polling with its backoff between polls. It prints what the 
 one JSON line; each engine is then asked how every instance ended. The scenario runs on the
 real Camunda 7 (the reference) and on the embedded engine with the same expectations.
 
-The peer jar is built by Maven when missing or when its sources changed (``build.sh`` does it
-up front, for CI). Without ``java`` (or ``mvn`` when a build is needed) the test skips locally
-and fails when ``CI=true``.
+The peer jar is built by its ``build.sh`` (which CI also runs up front) when missing or when its
+sources changed, see ``tests/support/peers.py``. Without ``java`` (or ``mvn`` when a build is
+needed) the test skips locally and fails when ``CI=true``.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,71 +27,24 @@ import pytest
 
 from bpmn_bridge.devengine import DevEngine
 from tests.support.diagrams import service_task_process
+from tests.support.peers import QUICK_JVM_FLAGS, build_peer, require_java
 from tests.support.targets import unique
 
 PEER_DIR = Path(__file__).parents[1] / "camunda7_java_client_peer"
-JAR_PATH = PEER_DIR / "target" / "camunda7-java-client-peer.jar"
-_HASH_PATH = PEER_DIR / "target" / "sources.sha256"
-_LOCK_PATH = PEER_DIR / "target" / ".build.lock"
-BUILD_TIMEOUT_S = 600.0
+PEER = "official Camunda 7 Java client peer"
 # the peer bounds its own wait (60 s); this only catches a hung JVM
 PEER_TIMEOUT_S = 150.0
-_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"]
 MODES = ["typed", "fail", "incident", "bpmnerror", "lock"]
 # deliveries the peer waits for: fail and lock take two each, the filtered topic one
 DELIVERIES = len(MODES) + 2 + 1
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(
-            f"official Camunda 7 Java client peer required in CI (CI=true): {reason}",
-            pytrace=False,
-        )
-    pytest.skip(f"official Camunda 7 Java client peer unavailable: {reason}")
-
-
-def _sources_digest() -> str:
-    # the digest build.sh records, so a jar it built is reused here
-    files = [PEER_DIR / "pom.xml", *(p for p in (PEER_DIR / "src").rglob("*") if p.is_file())]
-    listing = sorted(str(path.relative_to(PEER_DIR)) for path in files)
-    lines = "".join(
-        f"{hashlib.sha256((PEER_DIR / name).read_bytes()).hexdigest()}  {name}\n"
-        for name in listing
-    )
-    return hashlib.sha256(lines.encode()).hexdigest()
-
-
 @pytest.fixture(scope="module")
 def java_peer() -> list[str]:
     """The command line that starts the peer, up to its arguments; builds the jar if needed."""
-    java = shutil.which("java")
-    if java is None:
-        _unavailable("`java` not found on PATH")
-    JAR_PATH.parent.mkdir(parents=True, exist_ok=True)
-    with open(_LOCK_PATH, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        digest = _sources_digest()
-        fresh = _HASH_PATH.exists() and _HASH_PATH.read_text().strip() == digest
-        if not (JAR_PATH.exists() and fresh):
-            mvn = shutil.which("mvn")
-            if mvn is None:
-                _unavailable("`mvn` not found on PATH and the peer jar needs (re)building")
-            built = subprocess.run(
-                [str(mvn), "-q", "-B", "package"],
-                cwd=PEER_DIR,
-                capture_output=True,
-                text=True,
-                timeout=BUILD_TIMEOUT_S,
-                check=False,
-            )
-            if built.returncode != 0 or not JAR_PATH.exists():
-                pytest.fail(
-                    f"building {PEER_DIR} failed:\n{(built.stdout + built.stderr)[-4000:]}",
-                    pytrace=False,
-                )
-            _HASH_PATH.write_text(digest + "\n")
-    return [str(java), *_JVM_FLAGS, "-jar", str(JAR_PATH)]
+    java = require_java(PEER)
+    jar = build_peer(PEER, PEER_DIR, "camunda7-java-client-peer.jar")
+    return [java, *QUICK_JVM_FLAGS, "-jar", str(jar)]
 
 
 @pytest.fixture(params=[pytest.param("real", marks=pytest.mark.camunda7), "embedded"])

@@ -16,9 +16,6 @@ Without ``node``/``npm`` the test skips locally and fails when ``CI=true``.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,7 @@ import anyio
 import pytest
 
 from bpmn_bridge.devengine import DevEngine, IncidentType, InstanceState
+from tests.support.peers import install_npm_peer
 
 PEER_DIR = Path(__file__).parents[1] / "camunda8_sdk_peer"
 ORDER_BPMN = Path(__file__).parents[1] / "zeebe_client_peer" / "bpmn" / "peer_order.bpmn"
@@ -35,34 +33,10 @@ PEER_TIMEOUT_S = 120.0
 NOT_FOUND, UNIMPLEMENTED = 5, 12
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(
-            f"official Camunda 8 Node SDK required in CI (CI=true): {reason}", pytrace=False
-        )
-    pytest.skip(f"official Camunda 8 Node SDK unavailable: {reason}")
-
-
 @pytest.fixture(scope="module")
 def node_peer() -> str:
     """The ``node`` binary, with the pinned SDK installed in ``camunda8_sdk_peer/``."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _unavailable("node and npm are needed to run @camunda8/sdk")
-    assert node is not None and npm is not None
-    installed = PEER_DIR / "node_modules" / "@camunda8" / "sdk" / "package.json"
-    if not installed.exists():
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=PEER_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            _unavailable(f"npm ci failed: {done.stderr.strip()[-2000:]}")
-    return node
+    return install_npm_peer("official Camunda 8 Node SDK", PEER_DIR, package="@camunda8/sdk")
 
 
 async def test_official_node_sdk_drives_the_gateway(node_peer: str) -> None:
