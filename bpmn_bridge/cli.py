@@ -19,6 +19,7 @@ log = logging.getLogger("bpmn_bridge.cli")
 # Each sub-command lives with the part of the system it drives; its module provides
 # ``add_arguments(parser)`` and ``run(args) -> int``.
 _COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("bpmn_bridge.templates._init_cli", "Create a starter project that passes its tests"),
     "run": ("bpmn_bridge.runtime._cli", "Run connectors as workers on Camunda 8 and/or 7"),
     "deploy": ("bpmn_bridge.runtime._deploy_cli", "Deploy BPMN diagrams to an engine"),
     "start": ("bpmn_bridge.runtime._start_cli", "Start a process instance (--wait: see it end)"),

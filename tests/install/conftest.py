@@ -62,7 +62,8 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instal
     (site_packages,) = venv.glob("lib/python*/site-packages")
     before = top_level_names(site_packages)
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        # with the testing extra, as a user's project installs it for its tests
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", f"{wheel}[testing]"],
         check=True,
         cwd=work,
         capture_output=True,

@@ -34,11 +34,12 @@ def test_demo_files_in_the_package_are_the_examples_readable_copy() -> None:
 
 def test_demo_runs_from_the_installed_wheel(installed_wheel: Installed, tmp_path: Path) -> None:
     done = subprocess.run(
-        [str(installed_wheel.script), "demo", "--instances", "2"],
+        # a generous --timeout: the CI machine is shared and its load varies
+        [str(installed_wheel.script), "demo", "--instances", "2", "--timeout", "150"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "All 4 instances ended as expected" in done.stdout
@@ -83,4 +84,47 @@ def test_external_task_bridges_name_their_extra_when_it_is_missing(
         "from_external_task_handler bridges handlers written for "
         "camunda-external-task-client-python3, which is not installed; install the extra: "
         "pip install 'bpmn-bridge[camunda7-client]'"
+    )
+
+
+def test_init_makes_a_project_that_passes_its_own_tests(
+    installed_wheel: Installed, tmp_path: Path
+) -> None:
+    made = subprocess.run(
+        [str(installed_wheel.script), "init", "fx-rates"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert made.stdout.splitlines()[1] == "  cd fx-rates && pytest"
+    project = tmp_path / "fx-rates"
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()) == [
+        "README.md",
+        "diagrams/fx_rates.c7.bpmn",
+        "diagrams/fx_rates.c8.bpmn",
+        "element-templates/camunda7/fx_rates.quote.v1.json",
+        "element-templates/camunda8/fx_rates.quote.v1.json",
+        "fx_rates/__init__.py",
+        "fx_rates/connectors.py",
+        "pyproject.toml",
+        "tests/test_connectors.py",
+    ]
+    tested = subprocess.run(
+        [str(installed_wheel.venv / "bin" / "pytest"), "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "3 passed" in tested.stdout
+    again = subprocess.run(
+        [str(installed_wheel.script), "init", "fx-rates"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert (again.returncode, again.stderr) == (
+        2,
+        "bpmn-bridge init: fx-rates exists already; choose another NAME\n",
     )
