@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from bpmn_bridge.adapters._env_config import InvalidField, construct, env_reader, parse_tenant_ids
 from bpmn_bridge.core import ConfigurationError
 
 __all__ = ["Camunda8RestConfig"]
@@ -46,11 +47,8 @@ _ENV_NAMES = {
 _STRATEGIES = ("NONE", "BASIC", "OAUTH")
 
 
-class _InvalidField(ConfigurationError):
-    def __init__(self, field_name: str, problem: str) -> None:
-        super().__init__(f"Camunda8RestConfig.{field_name}: {problem}")
-        self.field_name = field_name
-        self.problem = problem
+class _InvalidField(InvalidField):
+    config_name = "Camunda8RestConfig"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,24 +188,18 @@ class Camunda8RestConfig:
         """
         env = os.environ if environ is None else environ
 
-        def get(field_name: str) -> str | None:
-            value = env.get(_ENV_NAMES[field_name], "").strip()
-            return value or None
+        get = env_reader(env, _ENV_NAMES)
 
         strategy = (get("auth_strategy") or "").upper() or None
         if strategy is not None and strategy not in _STRATEGIES:
             raise ConfigurationError(
                 f"CAMUNDA_AUTH_STRATEGY: {strategy!r} is not one of {', '.join(_STRATEGIES)}"
             )
-        tenants = get("tenant_ids")
-        tenant_ids = tuple(t.strip() for t in tenants.split(",")) if tenants else ()
-        if any(not t for t in tenant_ids):
-            raise ConfigurationError(f"CAMUNDA_TENANT_IDS: {tenants!r} has an empty tenant id")
         kwargs: dict[str, Any] = {
             "rest_address": get("rest_address"),
             "cluster_id": get("cluster_id"),
             "cluster_region": get("cluster_region"),
-            "tenant_ids": tenant_ids,
+            "tenant_ids": parse_tenant_ids("CAMUNDA_TENANT_IDS", get("tenant_ids")),
             "name": name,
         }
         if strategy in (None, "OAUTH"):
@@ -224,8 +216,4 @@ class Camunda8RestConfig:
             kwargs.update(username=get("username"), password=get("password"))
             if strategy == "BASIC" and kwargs["username"] is None:
                 raise ConfigurationError("CAMUNDA_BASIC_AUTH_USERNAME: is required with BASIC")
-        try:
-            return cls(**kwargs)
-        except _InvalidField as exc:
-            variable = _ENV_NAMES.get(exc.field_name, exc.field_name)
-            raise ConfigurationError(f"{variable}: {exc.problem}") from None
+        return construct(cls, kwargs, _ENV_NAMES)

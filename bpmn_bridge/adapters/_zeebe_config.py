@@ -34,6 +34,7 @@ from pyzeebe.channel import (
     create_secure_channel,
 )
 
+from bpmn_bridge.adapters._env_config import InvalidField, construct, env_reader, parse_tenant_ids
 from bpmn_bridge.core import ConfigurationError
 
 __all__ = ["ZeebeConfig", "open_channel"]
@@ -63,14 +64,8 @@ _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 
 
-class _InvalidField(ConfigurationError):
-    """One field of a :class:`ZeebeConfig` is invalid; from_env re-raises it naming the
-    environment variable instead of the field."""
-
-    def __init__(self, field_name: str, problem: str) -> None:
-        super().__init__(f"ZeebeConfig.{field_name}: {problem}")
-        self.field_name = field_name
-        self.problem = problem
+class _InvalidField(InvalidField):
+    config_name = "ZeebeConfig"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,9 +203,7 @@ class ZeebeConfig:
         """
         env = os.environ if environ is None else environ
 
-        def get(field_name: str) -> str | None:
-            value = env.get(_ENV_NAMES[field_name], "").strip()
-            return value or None
+        get = env_reader(env, _ENV_NAMES)
 
         insecure_text = get("tls")
         tls = True
@@ -222,10 +215,6 @@ class ZeebeConfig:
                     "(use true or false)"
                 )
             tls = lowered in _FALSE
-        tenants = get("tenant_ids")
-        tenant_ids = tuple(t.strip() for t in tenants.split(",")) if tenants else ()
-        if any(not t for t in tenant_ids):
-            raise ConfigurationError(f"ZEEBE_TENANT_IDS: {tenants!r} has an empty tenant id")
         kwargs: dict[str, Any] = {
             "address": get("address"),
             "tls": tls,
@@ -237,14 +226,10 @@ class ZeebeConfig:
             "scope": get("scope"),
             "cluster_id": get("cluster_id"),
             "cluster_region": get("cluster_region"),
-            "tenant_ids": tenant_ids,
+            "tenant_ids": parse_tenant_ids("ZEEBE_TENANT_IDS", get("tenant_ids")),
             "name": name,
         }
-        try:
-            return cls(**kwargs)
-        except _InvalidField as exc:
-            variable = _ENV_NAMES.get(exc.field_name, exc.field_name)
-            raise ConfigurationError(f"{variable}: {exc.problem}") from None
+        return construct(cls, kwargs, _ENV_NAMES)
 
 
 def _check_address(address: str) -> None:
