@@ -45,9 +45,19 @@ def refusals(root: Any, target: Target) -> list[Finding]:
         One finding per refused element, in document order.
     """
     parents = {child: parent for parent in root.iter() for child in parent}
+    # Camunda 7 neither deploys nor checks what a non-executable process holds; Zeebe
+    # checks it as long as the diagram has an executable process.
+    skipped = {
+        element
+        for process in root.iter(ext(BPMN, "process"))
+        if process.get("isExecutable") == "false" and target == "camunda7"
+        for element in process.iter()
+    }
     findings: list[Finding] = []
     for element in root.iter():
         if not isinstance(element.tag, str) or not element.tag.startswith("{" + BPMN + "}"):
+            continue
+        if element in skipped:
             continue
         for rule in _RULES:
             findings.extend(rule(element, parents, target))
@@ -65,8 +75,6 @@ def _definitions(event: Any) -> list[Any]:
 def _start_events(scope: Any, target: Target) -> Iterator[Finding]:
     kind = local(scope.tag)
     if kind not in ("process", "subProcess") or scope.get("triggeredByEvent") == "true":
-        return
-    if kind == "process" and scope.get("isExecutable") == "false":
         return
     starts = _children(scope, "startEvent")
     if not starts:

@@ -130,3 +130,15 @@ def test_camunda7_refuses_catch_all_escalations_but_not_on_a_user_task(
     assert {"review", "raise"} <= named
     assert not {"catchOne", "catchTwo"} & named  # Camunda 7 takes them on a user task
     assert _camunda7_refuses(request, back.xml) is not None
+
+
+def test_camunda7_skips_a_non_executable_process_and_zeebe_does_not(
+    request: pytest.FixtureRequest,
+) -> None:
+    # A partner's pool, neither executable nor complete.
+    original = (REFUSED / "partner_pool_c7.bpmn").read_bytes()
+    there = migrate_c7_to_c8(original)
+    assert {"theirs", "theirWork", "theirWait"} <= _named(there)
+    back = migrate_c8_to_c7(there.xml)
+    assert back.report == []
+    assert _camunda7_refuses(request, back.xml) is None
