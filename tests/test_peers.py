@@ -17,17 +17,14 @@ import pytest
 from tests.support.peers import PeerUnavailable, build_jar, sources_digest
 
 TESTS = Path(__file__).parent
+BUILD_SCRIPT = TESTS / "support" / "build_maven_peer.sh"
 MAVEN_PEERS = sorted(p.parent for p in TESTS.glob("*/pom.xml") if (p.parent / "build.sh").exists())
 
 
 def _script_digest(peer_dir: Path) -> str:
-    """Run the ``digest`` function of the peer's own build.sh."""
-    script = (peer_dir / "build.sh").read_text()
-    start = script.index("digest() {")
-    function = script[start : script.index("\n}\n", start) + 3]
+    """The digest the shared build script records for the peer."""
     done = subprocess.run(
-        ["bash", "-c", f"set -euo pipefail\n{function}digest"],
-        cwd=peer_dir,
+        ["bash", str(BUILD_SCRIPT), "--digest", str(peer_dir)],
         capture_output=True,
         text=True,
         check=True,
@@ -38,6 +35,11 @@ def _script_digest(peer_dir: Path) -> str:
 @pytest.mark.parametrize("peer_dir", MAVEN_PEERS, ids=lambda p: p.name)
 def test_build_sh_records_the_digest_the_fixtures_compute(peer_dir: Path) -> None:
     assert _script_digest(peer_dir) == sources_digest(peer_dir)
+
+
+@pytest.mark.parametrize("peer_dir", MAVEN_PEERS, ids=lambda p: p.name)
+def test_every_build_sh_builds_through_the_shared_script(peer_dir: Path) -> None:
+    assert "/support/build_maven_peer.sh" in (peer_dir / "build.sh").read_text()
 
 
 def test_every_maven_peer_has_a_build_sh() -> None:
@@ -62,15 +64,13 @@ def fake_peer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (peer / "src").mkdir(parents=True)
     (peer / "pom.xml").write_text("<project/>\n")
     (peer / "src" / "Main.java").write_text("class Main {}\n")
-    script = (TESTS / "zeebe_client_peer" / "build.sh").read_text()
-    digest_function = script[script.index("digest() {") : script.index("\n}\n") + 3]
     _executable(
         peer / "build.sh",
         '#!/usr/bin/env bash\nset -euo pipefail\ncd "$(dirname "$0")"\n'
-        f"{digest_function}"
         "mkdir -p target && echo run >> target/runs\n"
         'if grep -q broken src/Main.java; then echo "[ERROR] cannot compile" >&2; exit 1; fi\n'
-        "cp src/Main.java target/fake.jar\ndigest > target/sources.sha256\n",
+        "cp src/Main.java target/fake.jar\n"
+        f"bash {BUILD_SCRIPT} --digest . > target/sources.sha256\n",
     )
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

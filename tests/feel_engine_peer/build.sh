@@ -4,10 +4,5 @@
 # next to the jar, so the test fixture (which computes the same digest) reuses the jar instead of
 # building again; the fixture rebuilds by itself only when pom.xml or src/ changed.
 set -euo pipefail
-cd "$(dirname "$0")"
-digest() {
-  find pom.xml src -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
-}
-mvn -q -B package "$@"
-digest > target/sources.sha256
-ls -l target/feel-engine-peer.jar
+here="$(dirname "$0")"
+exec bash "$here/../support/build_maven_peer.sh" "$here" feel-engine-peer.jar "$@"
