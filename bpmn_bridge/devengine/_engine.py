@@ -349,6 +349,14 @@ class EmbeddedEngine:
         """
         return self._board.open_stream(job_filter, worker=worker)
 
+    def answer_long_polls(self) -> int:
+        """Answer every waiting long poll now (a front stopping): clients poll again later.
+
+        Returns:
+            How many long polls were answered.
+        """
+        return self._board.answer_long_polls()
+
     def yield_job(self, job_key: int) -> None:
         """Return an activated job to the pool at once (undeliverable activation).
 

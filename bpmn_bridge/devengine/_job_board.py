@@ -227,6 +227,17 @@ class JobBoard:
         self.jobs[job.key] = job
         self.make_activatable(job)
 
+    def answer_long_polls(self) -> int:
+        """Answer every waiting long poll now, with the jobs it has (none, mostly).
+
+        Returns:
+            How many long polls were answered.
+        """
+        waiters = {id(w): w for waiting in self._waiters.values() for w in waiting}
+        for waiter in waiters.values():
+            waiter.woken.set()
+        return len(waiters)
+
     def yield_job(self, job_key: int) -> None:
         """Return an activated job to the pool at once; others are ignored."""
         job = self.jobs.get(job_key)

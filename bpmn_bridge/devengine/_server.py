@@ -125,6 +125,9 @@ class DevEngine:
             grace: seconds in-flight gRPC calls get to finish; long polls are cut and
                 their jobs handed back to the engine.
         """
+        # Open long polls are answered first (empty, as when their timeout ends): a front
+        # waits for its open requests when it stops, up to a minute for a Camunda 7 poll.
+        self.core.answer_long_polls()
         server, self._zeebe_server = self._zeebe_server, None
         if server is not None:
             await server.stop(grace)
