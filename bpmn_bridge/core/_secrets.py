@@ -263,18 +263,28 @@ def _resolve(
     if isinstance(value, dict):
         if depth >= MAX_NESTING:
             raise _too_deep(where)
+        # Leaves that hold no placeholder are taken as they are, without a call or a path
+        # string each: that is nearly every value of nearly every job.
         return {
-            k: _resolve(v, provider, used, f"{where}.{k}" if where else str(k), depth + 1, bare)
+            k: v
+            if (type(v) is str and "secrets." not in v) or type(v) in _SCALARS
+            else _resolve(v, provider, used, f"{where}.{k}" if where else str(k), depth + 1, bare)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
         if depth >= MAX_NESTING:
             raise _too_deep(where)
         return [
-            _resolve(v, provider, used, f"{where}[{i}]", depth + 1, bare)
+            v
+            if (type(v) is str and "secrets." not in v) or type(v) in _SCALARS
+            else _resolve(v, provider, used, f"{where}[{i}]", depth + 1, bare)
             for i, v in enumerate(value)
         ]
     return value
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
+"""Types `_resolve` returns as they are (checked exactly: a subclass takes the long way)."""
 
 
 def _where(provider: SecretProvider, name: str) -> str:

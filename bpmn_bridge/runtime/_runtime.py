@@ -468,8 +468,7 @@ class Runtime:
             # Shielded: the outcome is reported even while the worker shuts down. Bounded:
             # past the lease the engine hands the job to another worker anyway, so an
             # outage longer than that costs a redelivery, not a lost job.
-            with anyio.CancelScope(shield=True) as reporting:
-                reporting.deadline = anyio.current_time() + self._report_limit
+            with anyio.move_on_after(self._report_limit, shield=True) as reporting:
                 if outcome is None:
                     await self._return(state, connector, info)
                 else:

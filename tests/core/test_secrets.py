@@ -108,6 +108,18 @@ def test_missing_secret_names_secret_and_location_not_values() -> None:
     assert "'DB_PASS'" in str(caught.value) and "auth.password" in str(caught.value)
 
 
+def test_placeholders_in_lists_and_str_subclasses_resolve_and_name_their_place() -> None:
+    class Text(str):
+        pass
+
+    provider = MappingSecretProvider({"K": "v1"})
+    value = {"n": 1, "items": [2.5, None, Text("{{secrets.K}}"), {"x": ["{{secrets.K}}"]}]}
+    assert resolve_secrets(value, provider) == {"n": 1, "items": [2.5, None, "v1", {"x": ["v1"]}]}
+    with pytest.raises(SecretNotFoundError) as caught:
+        resolve_secrets({"items": [True, {"x": ["{{secrets.GONE}}"]}]}, provider)
+    assert "items[1].x[0]" in str(caught.value)
+
+
 def test_literal_text_without_placeholder_is_untouched() -> None:
     value = {"note": "see secrets.md", "s": "{{ other.thing }}", "n": 3}
     assert resolve_secrets(value, MappingSecretProvider({})) == value
