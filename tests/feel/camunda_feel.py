@@ -18,11 +18,8 @@ engine fixture.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
-import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +28,7 @@ from typing import IO, Any, NoReturn
 
 from tests.support import peers
 from tests.support.peers import PeerUnavailable as PeerUnavailable  # re-exported for callers
-from tests.support.peers import find_java, tail
+from tests.support.peers import dying_with_parent, find_java, tail
 
 PEER_DIR = Path(__file__).parents[1] / "feel_engine_peer"
 PEER = "Camunda FEEL engine peer"
@@ -85,13 +82,6 @@ class CamundaResult:
     @property
     def failed(self) -> bool:
         return self.error is not None
-
-
-def _die_with_parent() -> None:
-    # Linux only: the kernel sends SIGKILL to the JVM when pytest dies, however it dies.
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def variables_key(variables: dict[str, Any]) -> str:
@@ -242,11 +232,10 @@ def run_peer(log_dir: Path) -> Iterator[CamundaFeel]:
     log_path = log_dir / "feel-engine-peer.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [java, *_JVM_FLAGS, "-jar", str(jar)],
+            dying_with_parent([java, *_JVM_FLAGS, "-jar", str(jar)]),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,
-            preexec_fn=_die_with_parent,
         )
     peer = CamundaFeel(process, log_path)
     try:

@@ -22,12 +22,10 @@ in a file-based H2 database, so ``kill()`` (SIGKILL, no shutdown hooks) followed
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,13 +89,6 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def _die_with_parent() -> None:
-    # Linux only: the kernel sends SIGKILL to the JVM when pytest dies, however it dies.
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _log_tail(log_path: Path) -> str:
@@ -201,13 +192,12 @@ class Camunda7Process:
         started = time.monotonic()
         with open(log_path, "wb") as log:
             self._process = subprocess.Popen(
-                args,
+                peers.dying_with_parent(args),
                 cwd=self.log_dir,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
             )
         try:
             _wait_until_up(self._process, self.url, log_path, started + STARTUP_TIMEOUT_S)

@@ -18,6 +18,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import NoReturn
 
@@ -57,6 +58,19 @@ def unavailable(peer: str, reason: str) -> NoReturn:
 def tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
     """The last ``lines`` lines of a log, for failure messages."""
     return "\n".join(text.splitlines()[-lines:])
+
+
+def dying_with_parent(argv: list[str]) -> list[str]:
+    """The command wrapped so the kernel kills it when the test process dies, however it dies.
+
+    ``setpriv --pdeathsig`` sets the signal in the child before it execs; a ``preexec_fn`` would
+    run Python in a forked copy of a process that has gRPC threads, which gRPC's fork handlers
+    can abort.
+    """
+    setpriv = shutil.which("setpriv")
+    if sys.platform.startswith("linux") and setpriv is not None:
+        return [setpriv, "--pdeathsig", "KILL", "--", *argv]
+    return argv
 
 
 def find_java() -> str:
