@@ -406,14 +406,16 @@ class Runtime:
 
         state.warned_at = anyio.current_time()
         adapter = state.adapter
-        log.warning(
-            "Engine %s at %s %s: %s; %s",
+        # The address and the transport's error can both carry the engine's credentials
+        # (a user:password@ in the URL): mask the line before any handler sees it.
+        message = "Engine {} at {} {}: {}; {}".format(
             adapter.name,
             address_of(adapter),
             f"still unavailable after {still:.1f} s" if still else "unavailable, reconnecting",
             state.last_error,
             likely_cause(adapter, state.last_error),
         )
+        log.warning("%s", self.masker.mask(message))
 
     def _set_connected(
         self, state: _EngineState, connected: bool, error: BaseException | None = None
