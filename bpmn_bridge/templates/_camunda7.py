@@ -139,8 +139,9 @@ def _input(field: FormField, only_for: str) -> dict[str, Any]:
         constraints["notEmpty"] = True
     if field.pattern is not None:
         constraints["pattern"] = {
-            "value": field.pattern,
-            "message": f"Must match the pattern {field.pattern}",
+            # an expression (${...} or #{...}) is evaluated by the engine, not matched
+            "value": f"^[$#]\\{{[\\s\\S]*\\}}$|{field.pattern}",
+            "message": f"Must match the pattern {field.pattern} or be an expression (${{...}})",
         }
     if field.min_length is not None:
         constraints["minLength"] = field.min_length

@@ -85,7 +85,8 @@ def _input(field: FormField) -> dict[str, Any]:
         prop["feel"] = "static"
     elif field.kind is Kind.NUMBER:
         prop["type"] = "Number"
-        prop["feel"] = "static"
+        # a number typed in, or an expression such as =order.amount
+        prop["feel"] = "optional"
         if isinstance(field.default, int | float):
             prop["value"] = field.default
     elif field.kind is Kind.STRUCTURED:
@@ -99,8 +100,9 @@ def _input(field: FormField) -> dict[str, Any]:
             prop["placeholder"] = _PLACEHOLDERS[kind]
     else:
         prop["type"] = "String"
-        if field.pattern is None:
-            # FEEL stays possible; a pattern would reject every '=...' expression.
+        if field.min_length is None and field.max_length is None:
+            # FEEL stays possible: the pattern constraint lets every '=...' expression
+            # through; a length limit would not, so such a field stays static text
             prop["feel"] = "optional"
         if isinstance(field.default, str):
             prop["value"] = field.default
@@ -122,7 +124,12 @@ def _input(field: FormField) -> dict[str, Any]:
 
 def _constraints(field: FormField) -> dict[str, Any]:
     constraints: dict[str, Any] = {}
-    if field.pattern is not None:
+    if field.pattern is not None and field.min_length is None and field.max_length is None:
+        constraints["pattern"] = {
+            "value": f"^=[\\s\\S]*$|{field.pattern}",
+            "message": f"Must match the pattern {field.pattern} or be a FEEL expression (=...)",
+        }
+    elif field.pattern is not None:
         constraints["pattern"] = {
             "value": field.pattern,
             "message": f"Must match the pattern {field.pattern}",

@@ -134,13 +134,19 @@ def test_titles_descriptions_and_required(c8: dict[str, Any], c7: dict[str, Any]
 
 
 def test_patterns_from_field_and_constr(c8: dict[str, Any], c7: dict[str, Any]) -> None:
+    # A FEEL expression (Camunda 8) or an expression (Camunda 7) passes the pattern too.
+    name8 = _inputs8(c8)["name"]
+    assert name8["constraints"]["pattern"]["value"] == "^=[\\s\\S]*$|^[a-z]+$"
+    assert name8["feel"] == "optional"
+    name7 = _inputs7(c7)["name"]
+    assert name7["constraints"]["pattern"]["value"] == "^[$#]\\{[\\s\\S]*\\}$|^[a-z]+$"
+    # With a length limit an expression could not pass, so the Camunda 8 field stays static.
+    code8 = _inputs8(c8)["code"]
+    assert code8["constraints"]["pattern"]["value"] == "^[A-Z]{3}$"
+    assert "feel" not in code8
     for inputs in (_inputs8(c8), _inputs7(c7)):
-        assert inputs["name"]["constraints"]["pattern"]["value"] == "^[a-z]+$"
         code = inputs["code"]["constraints"]
-        assert code["pattern"]["value"] == "^[A-Z]{3}$"
         assert (code["minLength"], code["maxLength"]) == (3, 3)
-    # A FEEL expression could never match the pattern, so the field is static text.
-    assert "feel" not in _inputs8(c8)["name"]
 
 
 def test_defaults_numbers_and_optional_fields(c8: dict[str, Any], c7: dict[str, Any]) -> None:
