@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Literal, TextIO
 
-from bpmn_bridge.core import SecretMasker
+from bpmn_bridge.core import JobInfo, SecretMasker
 
-__all__ = ["JsonFormatter", "MaskingFilter", "configure_logging"]
+__all__ = ["CURRENT_JOB", "JsonFormatter", "MaskingFilter", "configure_logging"]
 
-_BOUND = ("job_id", "connector", "engine")
+_BOUND = ("job_id", "instance", "connector", "engine")
+
+CURRENT_JOB: ContextVar[JobInfo | None] = ContextVar("bpmn_bridge_current_job", default=None)
+"""The job the current task works on (the runtime sets it in each job's task): every line
+logged there carries its engine, job and process instance, whoever logs it."""
 
 
 class MaskingFilter(logging.Filter):
@@ -27,6 +32,15 @@ class MaskingFilter(logging.Filter):
         self.masker = masker
 
     def filter(self, record: logging.LogRecord) -> bool:
+        job = CURRENT_JOB.get()
+        if job is not None:
+            for name, value in (
+                ("job_id", job.id),
+                ("engine", job.engine),
+                ("instance", job.process_instance_id),
+            ):
+                if getattr(record, name, None) is None and value:
+                    setattr(record, name, value)
         message = record.getMessage()
         masked = self.masker.mask(message)
         if masked != message or record.args:

@@ -47,6 +47,7 @@ from bpmn_bridge.core import (
 from bpmn_bridge.runtime._capacity import Capacity
 from bpmn_bridge.runtime._discovery import connector_specs
 from bpmn_bridge.runtime._hooks import JobFinished, RuntimeHooks
+from bpmn_bridge.runtime._logging import CURRENT_JOB
 
 if TYPE_CHECKING:
     from pyzeebe import ZeebeTaskRouter
@@ -446,6 +447,7 @@ class Runtime:
 
     async def _run_job(self, state: _EngineState, connector: _Connector, job: Job) -> None:
         info, spec = job.info, connector.spec
+        CURRENT_JOB.set(info)  # this task's own context: its log lines name the job
         lease = connector.lease
         extend_at = anyio.current_time() + lease.total_seconds() / 2
         running = _Running(info, connector, anyio.CancelScope(), Cancellation(), lease, extend_at)
