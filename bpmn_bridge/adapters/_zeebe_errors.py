@@ -17,8 +17,7 @@ anything not known to be a verdict on the request itself lets the runtime back o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
 import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 
@@ -77,15 +76,11 @@ def translate_grpc_error(
     return EngineUnavailableError(message, **facts)
 
 
-@contextmanager
-def grpc_errors_translated(
-    what: str,
-    *,
-    engine: str | None = None,
-    action: str | None = None,
-    job_id: str | None = None,
-) -> Iterator[None]:
+class grpc_errors_translated:
     """Raise gRPC errors inside the block as engine errors (the original as ``__cause__``).
+
+    A class rather than a generator context manager: one wraps every gRPC call, on the
+    job's hot path, and this costs less than half of what ``@contextmanager`` does.
 
     Args:
         what: The operation, for the message.
@@ -96,12 +91,42 @@ def grpc_errors_translated(
     Raises:
         EngineError: A gRPC call in the block failed.
     """
-    try:
-        yield
-    except grpc.aio.AioRpcError as exc:
-        raise translate_grpc_error(exc, what, engine=engine, action=action, job_id=job_id) from exc
-    except grpc.aio.UsageError as exc:
-        # The channel was closed under the call: the adapter is shutting down.
-        raise EngineUnavailableError(
-            f"{what} failed: {exc}", engine=engine, action=action, job_id=job_id
-        ) from exc
+
+    __slots__ = ("action", "engine", "job_id", "what")
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        engine: str | None = None,
+        action: str | None = None,
+        job_id: str | None = None,
+    ) -> None:
+        self.what = what
+        self.engine = engine
+        self.action = action
+        self.job_id = job_id
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc is None:
+            return
+        if isinstance(exc, grpc.aio.AioRpcError):
+            raise translate_grpc_error(
+                exc, self.what, engine=self.engine, action=self.action, job_id=self.job_id
+            ) from exc
+        if isinstance(exc, grpc.aio.UsageError):
+            # The channel was closed under the call: the adapter is shutting down.
+            raise EngineUnavailableError(
+                f"{self.what} failed: {exc}",
+                engine=self.engine,
+                action=self.action,
+                job_id=self.job_id,
+            ) from exc

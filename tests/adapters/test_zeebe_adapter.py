@@ -201,11 +201,28 @@ async def test_engine_errors_carry_engine_action_status_and_job(
         await adapter.complete(job.info, {})
     facts = (gone.value.engine, gone.value.action, gone.value.status, gone.value.job_id)
     assert facts == (adapter.name, "CompleteJob", "NOT_FOUND", job.info.id)
+    assert isinstance(gone.value.__cause__, grpc.aio.AioRpcError)
 
     with pytest.raises(EngineRejectedError) as refused:
         await adapter.fetch(work(job_type=""))
     facts = (refused.value.engine, refused.value.action, refused.value.status, refused.value.job_id)
     assert facts == (adapter.name, "ActivateJobs", "INVALID_ARGUMENT", None)
+
+
+async def test_a_channel_closed_under_a_call_is_an_outage_naming_the_call(
+    engine: DevEngine,
+) -> None:
+    engine.start("zeebe_adapter")
+    adapter = ZeebeAdapter(ZeebeConfig(address=engine.zeebe_address, tls=False))
+    async with adapter:
+        job = await fetch_one(adapter)
+        assert adapter._channel is not None
+        await adapter._channel.close()
+        with pytest.raises(EngineUnavailableError) as closed:
+            await adapter.complete(job.info, {})
+    facts = (closed.value.engine, closed.value.action, closed.value.job_id)
+    assert facts == (adapter.name, "CompleteJob", job.info.id)
+    assert isinstance(closed.value.__cause__, grpc.aio.UsageError)
 
 
 async def test_fail_with_backoff_holds_the_job_back_until_the_backoff_ends(
