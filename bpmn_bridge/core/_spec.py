@@ -76,6 +76,9 @@ class ConnectorSpec:
             they see the job as the engine delivered it and return its
             :data:`~bpmn_bridge.core.Outcome` themselves.
         extra: Free-form metadata for tools built on the spec.
+        errors: The BPMN error codes the connector throws, as declared (``errors=``): the
+            element templates and docs show them, so a modeller knows which boundary error
+            events to draw.
     """
 
     function: Callable[..., Any]
@@ -95,6 +98,7 @@ class ConnectorSpec:
     fetch_variables: tuple[str, ...] | None = None
     conventions: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()
 
 
 @overload
@@ -114,6 +118,7 @@ def connector(
     max_concurrency: int = 32,
     retry_policy: RetryPolicy | None = None,
     fetch_variables: Sequence[str] | None = None,
+    errors: Sequence[str] = (),
 ) -> Callable[[F], F]: ...
 
 
@@ -131,6 +136,7 @@ def connector(
     max_concurrency: int = 32,
     retry_policy: RetryPolicy | None = None,
     fetch_variables: Sequence[str] | None = None,
+    errors: Sequence[str] = (),
 ) -> F | Callable[[F], F]:
     """Declare a function a connector; works bare (``@connector``) and with arguments.
 
@@ -152,6 +158,8 @@ def connector(
         fetch_variables: Only these variables are fetched; by default the input model's
             field names (aliases) when the function takes a model, else all. The default
             names nested models' fields by dotted path too (``authentication.type``).
+        errors: The BPMN error codes it throws (``BpmnError("CODE")``), shown in its
+            element templates, e.g. ``errors=["PAYMENT_DECLINED"]``.
 
     Returns:
         The function, or a decorator when called with arguments.
@@ -176,6 +184,7 @@ def connector(
             max_concurrency=max_concurrency,
             retry_policy=retry_policy,
             fetch_variables=fetch_variables,
+            errors=errors,
         )
         setattr(fn, _SPEC_ATTRIBUTE, spec)
         return fn
@@ -215,6 +224,7 @@ def _build_spec(
     max_concurrency: int,
     retry_policy: RetryPolicy | None,
     fetch_variables: Sequence[str] | None,
+    errors: Sequence[str] = (),
 ) -> ConnectorSpec:
     where = getattr(fn, "__qualname__", repr(fn))
     if not callable(fn):
@@ -239,6 +249,10 @@ def _build_spec(
                 f"{where}: parameter '{parameter.name}' must be annotated with a pydantic "
                 "model (the input) or ConnectorContext"
             )
+    if isinstance(errors, str) or not all(isinstance(e, str) and e.strip() for e in errors):
+        raise ConnectorDefinitionError(
+            f"{where}: errors must be a list of BPMN error codes, got {errors!r}"
+        )
     if retries < 0:
         raise ConnectorDefinitionError(f"{where}: retries must be >= 0, got {retries}")
     if max_concurrency < 1:
@@ -268,6 +282,7 @@ def _build_spec(
         max_concurrency=max_concurrency,
         retry_policy=retry_policy,
         fetch_variables=fetch,
+        errors=tuple(dict.fromkeys(errors)),
     )
 
 

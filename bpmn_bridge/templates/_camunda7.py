@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bpmn_bridge.core import ConnectorSpec
-from bpmn_bridge.templates._common import HEADER_GROUPS, standard_header_properties, template_id
+from bpmn_bridge.templates._common import (
+    HEADER_GROUPS,
+    described,
+    errors_sentence,
+    standard_header_properties,
+    template_id,
+)
 from bpmn_bridge.templates._fields import INPUT_GROUP, FormField, Kind, read_fields
 
 __all__ = ["CAMUNDA7_SCHEMA", "camunda7_template"]
@@ -70,11 +76,13 @@ def camunda7_template(spec: ConnectorSpec) -> dict[str, Any]:
                 "binding": {"type": "camunda:property", "name": header.key},
             }
         )
-    description = spec.description
-    if from_variables:
-        description = (
-            f"{description} Read from process variables (Json or Map): {', '.join(from_variables)}."
-        ).strip()
+    description = described(
+        spec.description,
+        errors_sentence(spec.errors),
+        f"Read from process variables (Json or Map): {', '.join(from_variables)}"
+        if from_variables
+        else "",
+    )
     return {
         "$schema": CAMUNDA7_SCHEMA,
         "name": spec.name,

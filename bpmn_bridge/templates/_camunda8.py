@@ -7,6 +7,8 @@ from typing import Any
 from bpmn_bridge.core import ConnectorSpec
 from bpmn_bridge.templates._common import (
     HEADER_GROUPS,
+    described,
+    errors_sentence,
     feel_literal,
     standard_header_properties,
     template_id,
@@ -61,7 +63,7 @@ def camunda8_template(spec: ConnectorSpec) -> dict[str, Any]:
         "name": spec.name,
         "id": template_id(spec),
         "version": spec.version,
-        "description": spec.description,
+        "description": described(spec.description, errors_sentence(spec.errors)),
         "appliesTo": ["bpmn:Task"],
         "elementType": {"value": "bpmn:ServiceTask"},
         "groups": [{"id": gid, "label": label} for gid, label in groups.items()],

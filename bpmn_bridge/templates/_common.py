@@ -125,3 +125,16 @@ def feel_literal(value: Any) -> str:
         items = (f"{json.dumps(str(k))}: {feel_literal(v)}" for k, v in value.items())
         return "{" + ", ".join(items) + "}"
     raise ValueError(f"{type(value).__name__} has no FEEL literal")
+
+
+def described(description: str, *more: str) -> str:
+    """Sentences joined with their full stops: ``described("Sends mail", "Reads x.")``."""
+    sentences = [text.strip() for text in (description, *more) if text and text.strip()]
+    return " ".join(t if t[-1] in ".!?" else t + "." for t in sentences)
+
+
+def errors_sentence(errors: tuple[str, ...]) -> str:
+    """The sentence naming the BPMN errors a connector throws, or "" without any."""
+    if not errors:
+        return ""
+    return "Throws BPMN errors (draw boundary error events for them): " + ", ".join(errors)

@@ -142,7 +142,12 @@ class QuoteRequest(BaseModel):
     currency: str = Field(description="The currency to quote in, e.g. USD.")
 
 
-@connector(type="{package}:quote:1", name="Quote", description="Quotes an amount in a currency.")
+@connector(
+    type="{package}:quote:1",
+    name="Quote",
+    description="Quotes an amount in a currency.",
+    errors=["UNKNOWN_CURRENCY"],
+)
 async def quote(request: QuoteRequest) -> dict[str, float]:
     """The amount in ``request.currency``; BPMN error UNKNOWN_CURRENCY for others."""
     rate = RATES.get(request.currency.upper())

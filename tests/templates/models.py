@@ -51,7 +51,12 @@ class Everything(BaseModel):
     sender: str = Field(alias="from", title="From")
 
 
-@connector(type="io.example:everything:2", name="Everything", version=2)
+@connector(
+    type="io.example:everything:2",
+    name="Everything",
+    version=2,
+    errors=["NOT_FOUND", "RATE_LIMITED"],
+)
 def everything(request: Everything) -> dict[str, str]:
     """Exercise every mapped feature."""
     return {"name": request.name}

@@ -267,3 +267,11 @@ def test_camunda7_binds_a_name_shared_by_two_variants_once() -> None:
     inputs = _inputs7(camunda7_template(get_spec(shared)))
     assert list(inputs) == ["auth.type", "auth.username", "auth.realm"]
     assert inputs["auth.username"]["description"] == "Only when Auth is 'basic' or 'digest'."
+
+
+def test_declared_bpmn_errors_are_named_in_both_templates(
+    c8: dict[str, Any], c7: dict[str, Any]
+) -> None:
+    sentence = "Throws BPMN errors (draw boundary error events for them): NOT_FOUND, RATE_LIMITED."
+    assert c8["description"] == f"Exercise every mapped feature. {sentence}"
+    assert c7["description"].startswith(f"Exercise every mapped feature. {sentence}")
