@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_never, wait_random_exponential
+from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_random_exponential
 
 from bpmn_bridge.adapters import EngineAdapter, FetchRequest, StreamingAdapter
 from bpmn_bridge.core import (
@@ -33,6 +33,7 @@ from bpmn_bridge.core import (
     Completed,
     ConfigurationError,
     ConnectorSpec,
+    EngineError,
     EngineRejectedError,
     EngineUnavailableError,
     Failed,
@@ -305,7 +306,7 @@ class Runtime:
             self._set_connected(state, False, error)
 
         return AsyncRetrying(
-            retry=retry_if_exception_type(EngineUnavailableError),
+            retry=retry_if_exception(_engine_unusable),
             wait=wait_random_exponential(
                 multiplier=0.1, max=self.reconnect_max_wait.total_seconds()
             ),
@@ -319,7 +320,9 @@ class Runtime:
         """Run ``call``; while the engine is unavailable, retry with backoff and jitter."""
         try:
             return await call()  # the common case builds no retry machinery
-        except EngineUnavailableError as exc:
+        except EngineError as exc:
+            if not _engine_unusable(exc):
+                raise
             self._set_connected(state, False, exc)
         async for attempt in self._retrying(state):
             with attempt:
@@ -390,7 +393,9 @@ class Runtime:
             if not state.connected:
                 try:
                     await state.adapter.check()
-                except EngineUnavailableError as exc:
+                except EngineError as exc:
+                    if not _engine_unusable(exc):
+                        raise
                     self._set_connected(state, False, exc)
                     now = anyio.current_time()
                     if (
@@ -638,6 +643,21 @@ class Runtime:
             self.hook_failures,
             exc_info=self.hook_failures == 1 or self.hook_failures % 1000 == 0,
         )
+
+
+_CREDENTIALS_REFUSED = frozenset({401, 403, "UNAUTHENTICATED", "PERMISSION_DENIED"})
+
+
+def _engine_unusable(exc: BaseException) -> bool:
+    """Whether no call can succeed until the engine or its credentials change.
+
+    Refused credentials are treated like an engine that cannot be reached: the worker stays up
+    (other engines keep serving), reports not ready, says why at a steady interval and tries
+    again with backoff, so a rotated secret or a fixed authorization needs no restart.
+    """
+    if isinstance(exc, EngineUnavailableError):
+        return True
+    return isinstance(exc, EngineRejectedError) and exc.status in _CREDENTIALS_REFUSED
 
 
 def _credentials_of(adapter: EngineAdapter) -> list[str]:

@@ -8,6 +8,7 @@ import socket
 
 import anyio
 import pytest
+from aiohttp import web
 
 from bpmn_bridge import connector
 from bpmn_bridge.adapters import Camunda7Adapter, Camunda7Config, ZeebeAdapter, ZeebeConfig
@@ -84,3 +85,47 @@ async def test_tls_against_a_plaintext_gateway_says_which_setting(
         "the TLS handshake failed: a local gateway usually speaks plaintext, set "
         "ZEEBE_INSECURE_CONNECTION=true (or check ZEEBE_CA_CERTIFICATE_PATH)"
     ), first
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_refused_credentials_keep_the_worker_up_and_name_the_settings(
+    caplog: pytest.LogCaptureFixture, status: int
+) -> None:
+    # A real HTTP server that refuses every request, as a Camunda 7 with authentication does
+    # when the worker's credentials are wrong; a second engine keeps serving meanwhile.
+    async def refuse(request: web.Request) -> web.Response:
+        return web.json_response(
+            {"type": "AuthenticationException", "message": "refused"}, status=status
+        )
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", refuse)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    base_url = f"http://127.0.0.1:{port}/engine-rest"
+    try:
+        async with DevEngine(camunda7_port=None, camunda8_rest_port=None) as engine:
+            runtime = Runtime(
+                connectors=[unused],
+                engines=[
+                    Camunda7Adapter(
+                        Camunda7Config(base_url=base_url, username="worker", password="wrong")
+                    ),
+                    ZeebeAdapter(ZeebeConfig(address=engine.zeebe_address, tls=False)),
+                ],
+            )
+            found = await _warnings(caplog, runtime, count=2, needle=base_url)
+    finally:
+        await runner.cleanup()
+    assert all(
+        message.endswith(
+            "the engine refused the credentials: check CAMUNDA7_USERNAME / CAMUNDA7_PASSWORD "
+            "or CAMUNDA7_TOKEN"
+        )
+        for message in found
+    ), found
+    assert any("still unavailable after" in message for message in found), found
+    assert "wrong" not in " ".join(found)
