@@ -2,7 +2,7 @@
 
 Covers deployments, starting instances, runtime and history queries, incidents and the whole
 external-task protocol (fetchAndLock with long polling, complete, failure, bpmnError,
-extendLock, unlock). Statuses, error bodies (``{"type", "message", "code"}``) and JSON shapes
+extendLock, lock, unlock). Statuses, error bodies (``{"type", "message", "code"}``) and JSON shapes
 are those of the real Camunda 7.24 engine; ``tests/devengine/test_camunda7_scenarios.py``
 runs the same scenarios against both and is the reference when they disagree.
 
@@ -33,6 +33,7 @@ from ._errors import (
     BpmnModelError,
     InvalidArgumentError,
     InvalidStateError,
+    JobLockedByOtherWorkerError,
     NotFoundError,
 )
 from ._model import (
@@ -1272,6 +1273,30 @@ async def _task_extend_lock(request: web.Request) -> web.Response:
     return _no_content()
 
 
+async def _task_lock(request: web.Request) -> web.Response:
+    engine = _engine(request)
+    task_id = request.match_info["id"]
+    body = await _json_body(request)
+    # Camunda 7 checks its input before it looks the task up
+    worker = body.get("workerId")
+    if worker is None:
+        raise _RestError(500, "NullValueException", "workerId is null")
+    duration = body.get("lockDuration")
+    if not isinstance(duration, int) or duration <= 0:
+        raise _RestError(400, "RestException", "lockDuration is not greater than 0")
+    job = _job_or_404(engine, task_id)
+    try:
+        engine.lock_job(job.key, duration / 1000, worker=str(worker))
+    except JobLockedByOtherWorkerError:
+        raise _RestError(
+            400,
+            "RestException",
+            f"External Task {task_id} cannot be locked by worker '{worker}'. "
+            f"It is locked by worker '{_owner(job)}'.",
+        ) from None
+    return _no_content()
+
+
 async def _task_unlock(request: web.Request) -> web.Response:
     engine = _engine(request)
     job = _job_or_404(engine, request.match_info["id"])
@@ -1351,6 +1376,7 @@ def create_camunda7_app(
         web.post("/engine-rest/external-task/{id}/failure", _task_failure),
         web.post("/engine-rest/external-task/{id}/bpmnError", _task_bpmn_error),
         web.post("/engine-rest/external-task/{id}/extendLock", _task_extend_lock),
+        web.post("/engine-rest/external-task/{id}/lock", _task_lock),
         web.post("/engine-rest/external-task/{id}/unlock", _task_unlock),
         web.put("/engine-rest/external-task/{id}/retries", _task_retries),
     ]

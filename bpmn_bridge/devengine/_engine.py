@@ -511,6 +511,20 @@ class EmbeddedEngine:
         """
         self._board.extend_lock(job_key, timeout, worker=worker)
 
+    def lock_job(self, job_key: int, timeout: float, *, worker: str) -> None:
+        """Lock a job for ``worker`` for ``timeout`` seconds without fetching it (Camunda 7 lock).
+
+        The lock owner may lock again (the deadline restarts from now); a job another worker
+        holds (locked, or backing off after its failure) until a deadline still ahead is
+        refused. A job waiting for its incident only records the lock.
+
+        Raises:
+            JobRecordNotFoundError: unknown job.
+            InvalidArgumentError: ``timeout`` <= 0.
+            JobLockedByOtherWorkerError: another worker holds it.
+        """
+        self._board.lock(job_key, timeout, worker=worker)
+
     def unlock_job(self, job_key: int) -> None:
         """Release a job's lock so it can be activated again (Camunda 7 unlock).
 

@@ -268,6 +268,34 @@ class JobBoard:
             )
         self._lock(job, job.worker or "", timeout)
 
+    def lock(self, job_key: int, timeout: float, *, worker: str) -> None:
+        """Lock an open job for ``worker``; see `EmbeddedEngine.lock_job`."""
+        if timeout <= 0:
+            raise InvalidArgumentError(f"Expected a lock duration > 0, but was {timeout}")
+        job = self.get(job_key)
+        held_until = {JobState.ACTIVATED: job.deadline, JobState.BACKOFF: job.retry_at}.get(
+            job.state
+        )
+        if (
+            job.worker is not None
+            and job.worker != worker
+            and held_until is not None
+            and held_until >= now_ms()
+        ):
+            raise JobLockedByOtherWorkerError(
+                f"Job '{job_key}' cannot be locked by worker '{worker}'. "
+                f"It is locked by worker '{job.worker}'."
+            )
+        if job.state in (JobState.FAILED, JobState.ERROR_THROWN):
+            # Camunda 7 records the lock on a task waiting for its incident, which no
+            # fetch hands out anyway; the job stays parked.
+            job.worker = worker
+            job.deadline = now_ms() + int(timeout * 1000)
+            return
+        self._unqueue(job)
+        job.retry_at = None
+        self._lock(job, worker, timeout)
+
     def record_failure(
         self,
         job: JobRecord,

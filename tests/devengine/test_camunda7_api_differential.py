@@ -257,6 +257,26 @@ async def play(player: Player, process_id: str, topic: str) -> None:
     await call("retries, negative", "PUT", f"/external-task/{failed}/retries", json={"retries": -1})
     await call("unlock", "POST", f"/external-task/{tasks['by id']}/unlock")
     await call("unlock, unknown", "POST", "/external-task/4242/unlock")
+    unlocked = tasks["by id"]
+    owner = {"workerId": "diff-worker", "lockDuration": 60_000}
+    await call("lock", "POST", f"/external-task/{unlocked}/lock", json=owner)
+    await call("task after lock", "GET", f"/external-task/{unlocked}")
+    await call("lock, same worker again", "POST", f"/external-task/{unlocked}/lock", json=owner)
+    await call(
+        "lock, other worker",
+        "POST",
+        f"/external-task/{unlocked}/lock",
+        json={"workerId": "intruder", "lockDuration": 60_000},
+    )
+    await call("lock, unknown", "POST", "/external-task/4242/lock", json=owner)
+    await call("lock, no worker", "POST", f"/external-task/{unlocked}/lock", json={})
+    await call(
+        "lock, no duration",
+        "POST",
+        f"/external-task/{unlocked}/lock",
+        json={"workerId": "diff-worker"},
+    )
+    await call("fetch and lock after lock", "POST", "/external-task/fetchAndLock", json=fetch)
     await call(
         "bpmn error, caught",
         "POST",

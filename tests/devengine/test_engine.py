@@ -250,6 +250,30 @@ async def test_update_timeout_and_extend_lock_owner_only() -> None:
         engine.update_timeout(job.key, 30)
 
 
+async def test_lock_job_holds_a_job_for_one_worker_until_its_lock_or_backoff_ends() -> None:
+    engine = engine_with("one_task")
+    engine.start_instance("one_task")
+    (job,) = engine.list_jobs(type="work")
+    engine.lock_job(job.key, 30, worker="owner")
+    assert (job.state, job.worker) == (JobState.ACTIVATED, "owner")
+    assert await activate(engine, "work") == []  # a locked job is out of the pool
+    engine.lock_job(job.key, 0.05, worker="owner")  # the owner may lock again
+    with pytest.raises(JobLockedByOtherWorkerError):
+        engine.lock_job(job.key, 30, worker="intruder")
+    with pytest.raises(InvalidArgumentError):
+        engine.lock_job(job.key, 0, worker="owner")
+    await asyncio.sleep(0.1)
+    engine.lock_job(job.key, 30, worker="next")  # the owner's lock expired
+    assert job.worker == "next"
+    engine.fail_job(job.key, retries=1, retry_backoff=30, worker="next")
+    with pytest.raises(JobLockedByOtherWorkerError):
+        engine.lock_job(job.key, 30, worker="owner")  # still backing off for "next"
+    engine.lock_job(job.key, 30, worker="next")
+    assert (job.state, job.retry_at) == (JobState.ACTIVATED, None)
+    with pytest.raises(JobRecordNotFoundError):
+        engine.lock_job(2**62, 30, worker="owner")
+
+
 async def test_typed_values_round_trip_and_plain_view() -> None:
     engine = engine_with("one_task")
     typed = {
