@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from ._bpmn import BPMN_NS, CAMUNDA_NS, parse_xml
+from ._bpmn import BPMN_NS, CAMUNDA_NS, parse_bpmn, parse_xml
 from ._camunda7_rest_values import (
     VariableConversionError,
     typed_value_to_rest,
@@ -178,7 +178,6 @@ async def _errors_middleware(
                 400,
                 "ParseException",
                 f"ENGINE-09005 Could not parse BPMN process. Errors: \n* {exc}",
-                code=None,
             )
         )
     except InvalidArgumentError as exc:
@@ -550,9 +549,9 @@ def _parse_exception(failures: Mapping[str, list[tuple[str, str, int, int]]]) ->
                     "message": message,
                     "line": line,
                     "column": column,
-                    "mainElementId": element,
+                    "mainElementId": element or None,
                     # sic: Camunda 7.24 spells this key with a Cyrillic e (U+0435)
-                    "\u0435lementIds": [element],
+                    "\u0435lementIds": [element] if element else [],
                 }
                 for message, element, line, column in errors
             ],
@@ -569,6 +568,24 @@ def _parse_exception(failures: Mapping[str, list[tuple[str, str, int, int]]]) ->
         },
         status=400,
     )
+
+
+def _model_refused(
+    error: BpmnModelError, resources: list[tuple[str, bytes]], *, max_bytes: int
+) -> web.Response:
+    """A model the embedded engine cannot run, as the ParseException Camunda 7 answers for
+    a model it refuses: code 0 and ``details`` naming the resource and the element."""
+    name = resources[0][0]
+    for candidate, data in resources:  # which resource failed (only on this error path)
+        try:
+            parse_bpmn(data, max_bytes=max_bytes)
+        except BpmnModelError:
+            name = candidate
+            break
+    data = dict(resources)[name]
+    element = error.element_id or ""
+    position = _position(data, element) if element else (0, 0)
+    return _parse_exception({name: [(str(error), element, *position)]})
 
 
 _MAX_DEPLOYMENT_BYTES = 16 * 1024 * 1024  # all parts of one upload together
@@ -617,26 +634,34 @@ async def _deployment_create(request: web.Request) -> web.Response:
     if not resources:
         raise _invalid_request("No deployment resources contained in the form upload.")
     enforce_ttl = request.app[_ENFORCE_TTL_KEY]
-    failures = {
-        name: errors
-        for name, data in resources
-        if (
-            errors := _camunda7_parse_errors(
+    failures = {}
+    for name, data in resources:
+        try:
+            errors = _camunda7_parse_errors(
                 name, data, enforce_ttl=enforce_ttl, max_bytes=engine.max_resource_bytes
             )
-        )
-    }
+        except BpmnModelError as exc:
+            # what the XML parser refuses (a DTD, entities, broken XML) Camunda 7.24 answers
+            # before any BPMN check: a 500 naming the resource, no details
+            raise _RestError(
+                500, "ProcessEngineException", f"ENGINE-09003 Could not parse '{name}'. {exc}"
+            ) from None
+        if errors:
+            failures[name] = errors
     if failures:
         return _parse_exception(failures)
     dedupe = _flag(fields.get("enable-duplicate-filtering")) or _flag(
         fields.get("deploy-changed-only")
     )
-    deployment = engine.deploy(
-        resources,
-        tenant_id=fields.get("tenant-id"),
-        name=fields.get("deployment-name"),
-        deduplicate=dedupe,
-    )
+    try:
+        deployment = engine.deploy(
+            resources,
+            tenant_id=fields.get("tenant-id"),
+            name=fields.get("deployment-name"),
+            deduplicate=dedupe,
+        )
+    except BpmnModelError as exc:
+        return _model_refused(exc, resources, max_bytes=engine.max_resource_bytes)
     base = f"{request.url.origin()}/engine-rest"
     created = {
         d.id: _definition_dto(d) for d in deployment.processes if d.deployment_key == deployment.key

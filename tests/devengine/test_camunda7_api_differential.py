@@ -111,6 +111,16 @@ async def play(player: Player, process_id: str, topic: str) -> None:
     deployed = await call("deploy", "POST", "/deployment/create", files=files)
     player.name(deployed["id"], "deployment")
     await call("deploy nothing", "POST", "/deployment/create", data={"deployment-name": "x"})
+    for step, hostile in (
+        ("deploy, DOCTYPE", b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><d>&e;</d>'),
+        ("deploy, not well-formed", xml[: len(xml) // 2]),
+    ):
+        await call(
+            step,
+            "POST",
+            "/deployment/create",
+            files={"p.bpmn": ("p.bpmn", hostile, "application/octet-stream")},
+        )
     zeebe_xml = service_task_process(process_id, topic, flavour="camunda8")
     await call(
         "deploy a Camunda 8 diagram",
@@ -369,6 +379,9 @@ def _shape_diff(a: Any, b: Any, path: str = "") -> list[str]:
 # text/plain, depending on the JSON provider it registered first at startup (seen both
 # from the same jar). Only the status is compared there.
 STATUS_ONLY = {"fetch and lock, bad JSON"}
+# Refusals whose message ends in the XML parser's own words (Xerces there, expat here):
+# only what precedes them ("ENGINE-09003 Could not parse '<resource>'") is compared.
+PARSER_WORDING = {"deploy, DOCTYPE", "deploy, not well-formed"}
 
 
 # Steps whose values, not only their shape, say what happened: which nodes an instance
@@ -410,6 +423,8 @@ def _differences(
             a, b = real.body.get(key), ours.body.get(key)
             if isinstance(a, str) and isinstance(b, str):
                 a, b = real_p.anonymous(a), ours_p.anonymous(b)
+                if key == "message" and step in PARSER_WORDING:
+                    a, b = a.split(". ", 1)[0], b.split(". ", 1)[0]
             if a != b:
                 out.append(f"error {key} {a!r} != {b!r}")
     return [f"{step}: {line}" for line in out]

@@ -145,3 +145,33 @@ async def test_history_time_to_live_is_required_unless_switched_off(enforce: boo
     else:
         assert answer.status_code == 200, answer.text
         assert [(d["key"], d["historyTimeToLive"]) for d in definitions] == [("no_ttl", None)]
+
+
+async def test_a_model_outside_the_embedded_subset_is_a_parse_exception_naming_it() -> None:
+    """Camunda 7 runs a topic given as an expression; the embedded engine refuses it at
+    deploy time, in the shape of a Camunda 7 ParseException: code 0 and ``details`` that
+    name the resource and the element (also when it is not the first resource)."""
+    good = service_task_process("fine", "t", flavour="camunda7")
+    dynamic = service_task_process("dynamic", "t", flavour="camunda7").replace(
+        b'camunda:topic="t"', b'camunda:topic="${topicName}"'
+    )
+    assert dynamic != service_task_process("dynamic", "t", flavour="camunda7")
+    async with DevEngine(zeebe_port=None) as dev:
+        async with httpx.AsyncClient(base_url=dev.camunda7_url) as http:
+            answer = await http.post(
+                "/deployment/create",
+                files={
+                    "fine.bpmn": ("fine.bpmn", good, "application/octet-stream"),
+                    "dynamic.bpmn": ("dynamic.bpmn", dynamic, "application/octet-stream"),
+                },
+            )
+        assert answer.status_code == 400
+        body = answer.json()
+        assert (body["type"], body["code"]) == ("ParseException", 0)
+        assert "needs a static camunda:topic" in body["message"]
+        assert "| resource dynamic.bpmn |" in body["message"]
+        [error] = body["details"]["dynamic.bpmn"]["errors"]
+        assert error["mainElementId"] == "task"
+        assert error["line"] > 0
+        assert list(body["details"]) == ["dynamic.bpmn"]
+        assert dev.core.list_definitions() == []
