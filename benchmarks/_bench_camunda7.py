@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
 import os
 import statistics
 import sys
@@ -37,6 +36,7 @@ from _bench_procs import (
     cpu_seconds,
     machine,
     per_job_ms,
+    serve_runtime,
     wait_for,
 )
 
@@ -112,16 +112,7 @@ def _run_ours(conn: Connection, url: str, topic: str, concurrency: int) -> None:
         long_poll=timedelta(milliseconds=LONG_POLL_MS),
     )
 
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        conn.send("ready")
-        await loop.run_in_executor(None, wait_for, conn, "go")
-        async with runtime:
-            await loop.run_in_executor(None, wait_for, conn, "stop")
-
-    logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main())
-    conn.send("stopped")
+    serve_runtime(conn, runtime)
 
 
 def _run_sync(conn: Connection, url: str, topic: str, concurrency: int) -> None:

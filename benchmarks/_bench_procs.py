@@ -9,7 +9,9 @@ that cannot be asked (a blocking library loop) is measured the same way as one t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -111,3 +113,22 @@ def wait_for(conn: Connection, word: str) -> None:
     """In a worker process: block until the parent sends ``word``."""
     while conn.recv() != word:
         pass
+
+
+def serve_runtime(conn: Connection, runtime: Any) -> None:
+    """In a worker process: run a bpmn-bridge ``Runtime`` from "go" to "stop", then say so.
+
+    The parent measures the process's CPU between its "go" and "stop", so start-up and
+    shutdown stay outside the figures.
+    """
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        conn.send("ready")
+        await loop.run_in_executor(None, wait_for, conn, "go")
+        async with runtime:
+            await loop.run_in_executor(None, wait_for, conn, "stop")
+
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main())
+    conn.send("stopped")

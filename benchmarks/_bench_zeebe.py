@@ -24,7 +24,15 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from _bench_connector import EXPECTED_RESULT, RESULT_EXPRESSION, VARIABLES
-from _bench_procs import WorkerProcess, cpu_delta, cpu_seconds, machine, per_job_ms, wait_for
+from _bench_procs import (
+    WorkerProcess,
+    cpu_delta,
+    cpu_seconds,
+    machine,
+    per_job_ms,
+    serve_runtime,
+    wait_for,
+)
 
 PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -139,16 +147,7 @@ def _run_ours(conn: Connection, address: str, job_type: str, concurrency: int) -
         long_poll=timedelta(seconds=5),
     )
 
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        conn.send("ready")
-        await loop.run_in_executor(None, wait_for, conn, "go")
-        async with runtime:
-            await loop.run_in_executor(None, wait_for, conn, "stop")
-
-    logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main())
-    conn.send("stopped")
+    serve_runtime(conn, runtime)
 
 
 def _run_pyzeebe(

@@ -37,7 +37,7 @@ from typing import Any
 import _bench_camunda7
 import _bench_zeebe
 import httpx
-from _bench_procs import WorkerProcess, cpu_delta, cpu_seconds, machine, wait_for
+from _bench_procs import WorkerProcess, cpu_delta, cpu_seconds, machine, serve_runtime, wait_for
 
 PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -81,16 +81,7 @@ def _run_bridged_app(conn: Connection, address: str, job_type: str, concurrency:
         long_poll=timedelta(seconds=5),
     )
 
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        conn.send("ready")
-        await loop.run_in_executor(None, wait_for, conn, "go")
-        async with runtime:
-            await loop.run_in_executor(None, wait_for, conn, "stop")
-
-    logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main())
-    conn.send("stopped")
+    serve_runtime(conn, runtime)
 
 
 def _run_connector(conn: Connection, address: str, job_type: str, concurrency: int) -> None:
@@ -117,16 +108,7 @@ def _run_connector(conn: Connection, address: str, job_type: str, concurrency: i
         long_poll=timedelta(seconds=5),
     )
 
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        conn.send("ready")
-        await loop.run_in_executor(None, wait_for, conn, "go")
-        async with runtime:
-            await loop.run_in_executor(None, wait_for, conn, "stop")
-
-    logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main())
-    conn.send("stopped")
+    serve_runtime(conn, runtime)
 
 
 def _run_pyzeebe_app(conn: Connection, address: str, job_type: str, concurrency: int) -> None:
@@ -286,16 +268,7 @@ def _run_bridged_handler(conn: Connection, url: str, topic: str, concurrency: in
         long_poll=timedelta(milliseconds=_bench_camunda7.LONG_POLL_MS),
     )
 
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        conn.send("ready")
-        await loop.run_in_executor(None, wait_for, conn, "go")
-        async with runtime:
-            await loop.run_in_executor(None, wait_for, conn, "stop")
-
-    logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main())
-    conn.send("stopped")
+    serve_runtime(conn, runtime)
 
 
 def _camunda7_run(

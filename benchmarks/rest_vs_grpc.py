@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import logging
 import multiprocessing
 import sys
 import time
@@ -29,7 +28,14 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from _bench_connector import EXPECTED_RESULT, RESULT_EXPRESSION, VARIABLES
-from _bench_procs import WorkerProcess, cpu_delta, cpu_seconds, machine, per_job_ms, wait_for
+from _bench_procs import (
+    WorkerProcess,
+    cpu_delta,
+    cpu_seconds,
+    machine,
+    per_job_ms,
+    serve_runtime,
+)
 from _bench_zeebe import PROCESS
 
 ORDER = ("grpc", "rest", "rest", "grpc")
@@ -105,16 +111,7 @@ def _run_worker(conn: Connection, transport: str, address: str, job_type: str, c
         long_poll=timedelta(seconds=5),
     )
 
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        conn.send("ready")
-        await loop.run_in_executor(None, wait_for, conn, "go")
-        async with runtime:
-            await loop.run_in_executor(None, wait_for, conn, "stop")
-
-    logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main())
-    conn.send("stopped")
+    serve_runtime(conn, runtime)
 
 
 def _one_run(
