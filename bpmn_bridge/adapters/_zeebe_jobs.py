@@ -150,6 +150,11 @@ def dumps_variables(variables: Mapping[str, Any], what: str) -> str:
         raise
 
 
+def milliseconds(duration: timedelta) -> int:
+    """A backoff or timeout as Camunda 8's whole, non-negative milliseconds."""
+    return max(0, round(duration.total_seconds() * 1000))
+
+
 def error_message(message: str, details: str) -> str:
     """The ``errorMessage`` Zeebe stores for a failure: the message, then the details,
     cut to :data:`MAX_ERROR_MESSAGE` characters with a note saying how much was cut.

@@ -43,7 +43,7 @@ from bpmn_bridge.adapters._base import FetchRequest
 from bpmn_bridge.adapters._camunda7_errors import translate_transport_errors
 from bpmn_bridge.adapters._camunda8_rest_config import Camunda8RestConfig
 from bpmn_bridge.adapters._camunda8_rest_errors import error_for_problem
-from bpmn_bridge.adapters._zeebe_jobs import _encode, dumps_variables, error_message
+from bpmn_bridge.adapters._zeebe_jobs import _encode, dumps_variables, error_message, milliseconds
 from bpmn_bridge.core import EngineRejectedError, EngineUnavailableError, Job, JobInfo
 
 __all__ = ["Camunda8RestAdapter", "Camunda8RestConfig"]
@@ -52,10 +52,6 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 _TOKEN_MARGIN = 30.0  # seconds before expiry a token is renewed
 _MAX_RETRIES = 2**31 - 1  # the API's int32
 _MAX_MS = 2**63 - 1  # the API's int64 milliseconds
-
-
-def _ms(duration: timedelta) -> int:
-    return max(0, round(duration.total_seconds() * 1000))
 
 
 class Camunda8RestAdapter:
@@ -224,11 +220,11 @@ class Camunda8RestAdapter:
         """
         if request.max_jobs < 1:
             return []
-        long_poll_ms = _ms(request.long_poll)
+        long_poll_ms = milliseconds(request.long_poll)
         body: dict[str, Any] = {
             "type": request.type,
             "worker": request.worker,
-            "timeout": _ms(request.lease),
+            "timeout": milliseconds(request.lease),
             "maxJobsToActivate": request.max_jobs,
             # 0 would mean "the gateway's default"; a negative value disables long polling
             "requestTimeout": long_poll_ms if long_poll_ms > 0 else -1,
@@ -340,7 +336,7 @@ class Camunda8RestAdapter:
             EngineRejectedError: The API refused the request.
             EngineUnavailableError: The API cannot be reached.
         """
-        if retries > _MAX_RETRIES or _ms(backoff) > _MAX_MS:
+        if retries > _MAX_RETRIES or milliseconds(backoff) > _MAX_MS:
             # the API's fields are int32 and int64; refused here as over gRPC, so the
             # runtime raises an incident instead of the job retrying without end
             raise EngineRejectedError(
@@ -353,7 +349,7 @@ class Camunda8RestAdapter:
         body = {
             "retries": max(0, retries),
             "errorMessage": error_message(message, details),
-            "retryBackOff": _ms(backoff),
+            "retryBackOff": milliseconds(backoff),
             "variables": variables,
         }
         await self._request(
@@ -400,7 +396,7 @@ class Camunda8RestAdapter:
         await self._request(
             "PATCH",
             f"/jobs/{job.id}",
-            {"changeset": {"timeout": _ms(duration)}},
+            {"changeset": {"timeout": milliseconds(duration)}},
             action="extend lease",
             job_id=job.id,
         )

@@ -39,7 +39,12 @@ from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 from bpmn_bridge.adapters._base import FetchRequest
 from bpmn_bridge.adapters._zeebe_config import ZeebeConfig, open_channel
 from bpmn_bridge.adapters._zeebe_errors import grpc_errors_translated
-from bpmn_bridge.adapters._zeebe_jobs import dumps_variables, error_message, job_from_message
+from bpmn_bridge.adapters._zeebe_jobs import (
+    dumps_variables,
+    error_message,
+    job_from_message,
+    milliseconds,
+)
 from bpmn_bridge.core import (
     EngineError,
     EngineRejectedError,
@@ -56,10 +61,6 @@ __all__ = ["ZeebeAdapter", "ZeebeConfig"]
 # Jobs taken from the gateway but not handed to the runtime (the fetch or stream was
 # cancelled) are returned within this time, or left to their lease timeout.
 _HAND_BACK_TIMEOUT = 2.0
-
-
-def _ms(duration: timedelta) -> int:
-    return max(0, round(duration.total_seconds() * 1000))
 
 
 class ZeebeAdapter:
@@ -139,11 +140,11 @@ class ZeebeAdapter:
             EngineRejectedError: The gateway refused the request (e.g. a blank type).
         """
         what = f"ActivateJobs for type {request.type!r}"
-        long_poll_ms = _ms(request.long_poll)
+        long_poll_ms = milliseconds(request.long_poll)
         message = pb.ActivateJobsRequest(
             type=request.type,
             worker=request.worker,
-            timeout=_ms(request.lease),
+            timeout=milliseconds(request.lease),
             maxJobsToActivate=request.max_jobs,
             fetchVariable=request.variables or (),
             # 0 would mean "the gateway's default"; a negative value disables long polling.
@@ -193,7 +194,7 @@ class ZeebeAdapter:
         message = pb.StreamActivatedJobsRequest(
             type=request.type,
             worker=request.worker,
-            timeout=_ms(request.lease),
+            timeout=milliseconds(request.lease),
             fetchVariable=request.variables or (),
             tenantIds=self._tenants(request),
         )
@@ -292,7 +293,7 @@ class ZeebeAdapter:
                 jobKey=int(job.id),
                 retries=retries,
                 errorMessage=error_message(message, details),
-                retryBackOff=_ms(backoff),
+                retryBackOff=milliseconds(backoff),
                 variables=dumps_variables(variables, what),
             )
         except ValueError as exc:
@@ -341,7 +342,7 @@ class ZeebeAdapter:
             EngineRejectedError: The gateway refused the request.
             EngineUnavailableError: The gateway cannot be reached.
         """
-        request = pb.UpdateJobTimeoutRequest(jobKey=int(job.id), timeout=_ms(duration))
+        request = pb.UpdateJobTimeoutRequest(jobKey=int(job.id), timeout=milliseconds(duration))
         with grpc_errors_translated(
             f"UpdateJobTimeout for job {job.id}",
             engine=self.name,
