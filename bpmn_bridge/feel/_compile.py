@@ -656,13 +656,16 @@ class _Compiler:
 
         return unary_test
 
-    def _InputCompare(self, node: ast.InputCompare) -> Evaluator:
+    def _against_input(self, node: ast.Node) -> Evaluator:
+        """A unary test standing as an expression: it tests the input value (``?``)."""
         test = self._test(node)
 
         def evaluate(scope: Any) -> Any:
             return test(scope.get(_INPUT), scope)
 
         return evaluate
+
+    _InputCompare = _AtLeastOne = _UnaryTest = _against_input
 
     def _Interval(self, node: ast.Interval) -> Evaluator:
         start = self.compile(node.start)
@@ -676,22 +679,6 @@ class _Compiler:
             if low is None or high is None or not same_kind_comparable(low, high):
                 return None
             return FeelRange(low, start_closed, high, end_closed)
-
-        return evaluate
-
-    def _AtLeastOne(self, node: ast.AtLeastOne) -> Evaluator:
-        test = self._test(node)
-
-        def evaluate(scope: Any) -> Any:
-            return test(scope.get(_INPUT), scope)
-
-        return evaluate
-
-    def _UnaryTest(self, node: ast.UnaryTest) -> Evaluator:
-        test = self._test(node)
-
-        def evaluate(scope: Any) -> Any:
-            return test(scope.get(_INPUT), scope)
 
         return evaluate
 
