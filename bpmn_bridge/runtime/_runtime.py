@@ -48,6 +48,7 @@ from bpmn_bridge.core import (
 from bpmn_bridge.runtime._capacity import Capacity
 from bpmn_bridge.runtime._discovery import connector_specs
 from bpmn_bridge.runtime._hooks import JobFinished, RuntimeHooks
+from bpmn_bridge.runtime._job_tasks import JobTasks
 from bpmn_bridge.runtime._logging import CURRENT_JOB
 
 if TYPE_CHECKING:
@@ -239,7 +240,7 @@ class Runtime:
             async with anyio.create_task_group() as keepers:
                 for state in self._engines.values():
                     keepers.start_soon(self._keep_leases, state)
-                async with anyio.create_task_group() as jobs:
+                async with JobTasks(cancel_jobs=self._cancel_unfinished) as jobs:
                     self._started = True
                     try:
                         async with anyio.create_task_group() as fetchers:
@@ -280,12 +281,18 @@ class Runtime:
         with anyio.move_on_after(self.grace_period.total_seconds()):
             for connector in self._connectors:
                 await connector.capacity.wait_idle()
-        left = [r for state in self._engines.values() for r in state.running if not r.done]
+        left = sum(not r.done for state in self._engines.values() for r in state.running)
         if left:
-            log.warning("Grace period over: handing %d unfinished jobs back", len(left))
-        for running in left:
-            running.cancellation.set()
-            running.scope.cancel()
+            log.warning("Grace period over: handing %d unfinished jobs back", left)
+        self._cancel_unfinished()
+
+    def _cancel_unfinished(self) -> None:
+        """Ask every job still running its connector to stop: each hands its job back."""
+        for state in self._engines.values():
+            for running in state.running:
+                if not running.done:
+                    running.cancellation.set()
+                    running.scope.cancel()
 
     # -- fetching ------------------------------------------------------------------
 
@@ -329,7 +336,7 @@ class Runtime:
                 return await call()
         raise AssertionError("unreachable: the retry loop returns or raises")
 
-    async def _poll(self, state: _EngineState, connector: _Connector, jobs: TaskGroup) -> None:
+    async def _poll(self, state: _EngineState, connector: _Connector, jobs: JobTasks) -> None:
         base = self._request(connector)
         name = state.adapter.name
         capacity = connector.capacity
@@ -358,7 +365,7 @@ class Runtime:
             for job in fetched:
                 jobs.start_soon(self._run_job, state, connector, job)
 
-    async def _stream(self, state: _EngineState, connector: _Connector, jobs: TaskGroup) -> None:
+    async def _stream(self, state: _EngineState, connector: _Connector, jobs: JobTasks) -> None:
         adapter = state.adapter
         assert isinstance(adapter, StreamingAdapter)
 
