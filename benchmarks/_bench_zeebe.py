@@ -193,7 +193,78 @@ def _run_pyzeebe_stream(conn: Connection, address: str, job_type: str, concurren
     _run_pyzeebe(conn, address, job_type, concurrency, stream=True)
 
 
-WORKERS = {"ours": _run_ours, "pyzeebe": _run_pyzeebe, "pyzeebe-stream": _run_pyzeebe_stream}
+def _run_bare_grpc(conn: Connection, address: str, job_type: str, concurrency: int) -> None:
+    """Child process: the least any grpc.aio worker can do, the transport's floor.
+
+    No framework at all: one loop activates up to the free slots per ``ActivateJobs`` (long
+    polling), and each job is an asyncio task making one ``CompleteJob`` call with
+    ``{"ok": true}`` through the same generated stub pyzeebe uses. Any Python worker on
+    grpc.aio pays at least this per job; the gap between a worker and this floor is what
+    its own machinery costs.
+    """
+    import grpc  # type: ignore[import-untyped]
+    from pyzeebe.proto import gateway_pb2 as pb
+    from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        channel = grpc.aio.insecure_channel(address)
+        stub = GatewayStub(channel)
+        free = concurrency
+        slot_freed = asyncio.Event()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def complete(key: int) -> None:
+            nonlocal free
+            try:
+                await stub.CompleteJob(
+                    pb.CompleteJobRequest(jobKey=key, variables='{"ok":true}'), timeout=30
+                )
+            finally:
+                free += 1
+                slot_freed.set()
+
+        async def work() -> None:
+            nonlocal free
+            while True:
+                while free == 0:
+                    slot_freed.clear()
+                    await slot_freed.wait()
+                asked, free = free, 0
+                request = pb.ActivateJobsRequest(
+                    type=job_type,
+                    worker="bare-grpc",
+                    timeout=60_000,
+                    maxJobsToActivate=asked,
+                    requestTimeout=5_000,
+                )
+                got = 0
+                async for response in stub.ActivateJobs(request, timeout=35):
+                    for job in response.jobs:
+                        got += 1
+                        task = loop.create_task(complete(job.key))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                free += asked - got
+
+        conn.send("ready")
+        await loop.run_in_executor(None, wait_for, conn, "go")
+        working = loop.create_task(work())
+        await loop.run_in_executor(None, wait_for, conn, "stop")
+        working.cancel()
+        await asyncio.gather(working, *tasks, return_exceptions=True)
+        await channel.close()
+
+    asyncio.run(main())
+    conn.send("stopped")
+
+
+WORKERS = {
+    "ours": _run_ours,
+    "pyzeebe": _run_pyzeebe,
+    "pyzeebe-stream": _run_pyzeebe_stream,
+    "bare-grpc": _run_bare_grpc,
+}
 
 
 # -- measuring -----------------------------------------------------------------------
@@ -237,7 +308,16 @@ def _one_run(engine: _EngineProcess, kind: str, *, jobs: int, concurrency: int) 
     }
 
 
-ORDER = ("ours", "pyzeebe", "pyzeebe-stream", "pyzeebe-stream", "pyzeebe", "ours")
+ORDER = (
+    "ours",
+    "pyzeebe",
+    "pyzeebe-stream",
+    "bare-grpc",
+    "bare-grpc",
+    "pyzeebe-stream",
+    "pyzeebe",
+    "ours",
+)
 """ABBA: each configuration runs twice, mirrored, so warm-up and drift favour none."""
 
 
@@ -272,6 +352,12 @@ def run(*, jobs: int, concurrency: int, say: Any = print) -> dict[str, Any]:
     plain_cpu = min(plain_cpus) if plain_cpus else None
     ratio = round(best["ours"] / plain_rate, 3)
     cpu_ratio = round(cpu["ours"] / plain_cpu, 2) if cpu["ours"] is not None and plain_cpu else None
+    floor = cpu["bare-grpc"]
+    over_floor = {
+        kind: round(cpu[kind] / floor, 2)
+        for kind in ("ours", "pyzeebe", "pyzeebe-stream")
+        if floor and cpu[kind] is not None
+    }
     engine_busy = statistics.fmean(
         r["engine_cpu_s"] / r["seconds"] for r in runs if r["engine_cpu_s"] is not None
     )
@@ -285,6 +371,11 @@ def run(*, jobs: int, concurrency: int, say: Any = print) -> dict[str, Any]:
         f"(polling) / {cpu['pyzeebe-stream']} ms (streaming); ours/pyzeebe's better "
         f"{cpu_ratio} (goal <= 0.9)"
     )
+    say(
+        f"zeebe  the transport's floor (bare grpc.aio calls, no framework): {floor} ms/job; "
+        f"worker CPU over it: ours {over_floor.get('ours')}, pyzeebe "
+        f"{over_floor.get('pyzeebe')} / {over_floor.get('pyzeebe-stream')}"
+    )
     return {
         "benchmark": "zeebe-vs-pyzeebe",
         "jobs": jobs,
@@ -295,6 +386,7 @@ def run(*, jobs: int, concurrency: int, say: Any = print) -> dict[str, Any]:
         "worker_cpu_ms_per_job": cpu,
         "engine_cpu_ms_per_job": engine_cpu,
         "cpu_ratio": cpu_ratio,
+        "cpu_over_bare_grpc": over_floor,
         "goals": {"cpu_ratio_max": 0.9, "met": cpu_ratio is not None and cpu_ratio <= 0.9},
         "concurrency": concurrency,
         "settings": {
@@ -308,6 +400,10 @@ def run(*, jobs: int, concurrency: int, say: Any = print) -> dict[str, Any]:
                 f"max_running_jobs={concurrency}"
             ),
             "pyzeebe-stream": "the same with stream_enabled=True",
+            "bare-grpc": (
+                "the generated stub alone: ActivateJobs for the free slots, a task per job "
+                f"making one CompleteJob call, {concurrency} at a time"
+            ),
         },
         "engine": "bpmn-bridge dev engine, child process",
         "engine_busy_fraction": round(engine_busy, 2),

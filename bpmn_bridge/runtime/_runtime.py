@@ -323,17 +323,28 @@ class Runtime:
             reraise=True,
         )
 
-    async def _reconnecting(self, state: _EngineState, call: Callable[[], Awaitable[_T]]) -> _T:
-        """Run ``call``; while the engine is unavailable, retry with backoff and jitter."""
+    async def _reconnecting(
+        self,
+        state: _EngineState,
+        call: Callable[[], Awaitable[_T]],
+        *,
+        give_up_after: float | None = None,
+    ) -> _T:
+        """Run ``call``; while the engine is unavailable, retry with backoff and jitter.
+
+        Raises:
+            TimeoutError: Still unavailable ``give_up_after`` seconds after the first failure.
+        """
         try:
             return await call()  # the common case builds no retry machinery
         except EngineError as exc:
             if not _engine_unusable(exc):
                 raise
             self._set_connected(state, False, exc)
-        async for attempt in self._retrying(state):
-            with attempt:
-                return await call()
+        with anyio.fail_after(give_up_after):
+            async for attempt in self._retrying(state):
+                with attempt:
+                    return await call()
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def _poll(self, state: _EngineState, connector: _Connector, jobs: JobTasks) -> None:
@@ -481,10 +492,10 @@ class Runtime:
                     cancellation=running.cancellation,
                 )
             running.done = True
-            # Shielded: the outcome is reported even while the worker shuts down. Bounded:
-            # past the lease the engine hands the job to another worker anyway, so an
-            # outage longer than that costs a redelivery, not a lost job.
-            with anyio.move_on_after(self._report_limit, shield=True) as reporting:
+            # Shielded: the outcome is reported even while the worker shuts down. Bounded
+            # (in _report_once): past the lease the engine hands the job to another worker
+            # anyway, so an outage longer than that costs a redelivery, not a lost job.
+            with anyio.CancelScope(shield=True):
                 if outcome is None:
                     await self._return(state, connector, info)
                 else:
@@ -497,12 +508,6 @@ class Runtime:
                             hook.job_finished(event)
                         except Exception:
                             self._hook_failed(hook, "job_finished")
-            if reporting.cancelled_caught:
-                log.warning(
-                    "Gave up reporting job %s to %s; the engine will offer it again",
-                    info.id,
-                    state.adapter.name,
-                )
         finally:
             state.running.discard(running)
             connector.capacity.release(1)
@@ -615,7 +620,14 @@ class Runtime:
                 )
 
         try:
-            await self._reconnecting(state, send)
+            await self._reconnecting(state, send, give_up_after=self._report_limit)
+        except TimeoutError:
+            log.warning(
+                "Gave up reporting job %s to %s; the engine will offer it again",
+                job.id,
+                adapter.name,
+            )
+            return False
         except JobNotFoundError as exc:
             log.warning(
                 "Outcome of job %s not accepted by %s, the job is gone: %s",

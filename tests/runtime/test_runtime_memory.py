@@ -221,3 +221,34 @@ def test_configuration_errors_are_clear() -> None:
         Runtime(connectors=[add], engines=[])
     with pytest.raises(ConfigurationError, match="Two engines named 'x'"):
         Runtime(connectors=[add], engines=[InMemoryAdapter("x"), InMemoryAdapter("x")])
+
+
+async def test_reporting_gives_up_after_its_limit_and_the_lease_redelivers_the_job(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    engine = InMemoryAdapter()
+    finish = anyio.Event()
+
+    @connector(type="late")
+    async def late() -> dict[str, bool]:
+        await finish.wait()
+        return {"done": True}
+
+    job = engine.add_job("late")
+    runtime = Runtime(
+        connectors=[late],
+        engines=[engine],
+        long_poll=timedelta(seconds=0.2),
+        reconnect_max_wait=timedelta(seconds=0.05),
+    )
+    runtime._report_limit = 0.3  # the bound is the lease (at least 30 s) in real use
+    with anyio.fail_after(10):
+        async with runtime:
+            while runtime.in_flight == 0:
+                await anyio.sleep(0.01)
+            engine.online = False  # the engine goes away while the job runs
+            finish.set()
+            while runtime.in_flight:
+                await anyio.sleep(0.05)
+    assert engine.kinds() == []  # nothing reported, nothing lost: the job stays leased
+    assert f"Gave up reporting job {job} to memory" in caplog.text
