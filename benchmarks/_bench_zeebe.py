@@ -6,8 +6,10 @@ them all to end and says so; each worker runs in a child process of its own (see
 `_bench_procs`). Ours runs the realistic connector with every feature on (input model,
 secrets, resultExpression, metrics); pyzeebe serves the same job type with a trivial async
 function returning ``{"ok": True}``, once polling only and once with ``stream_enabled``
-(pyzeebe 4.7), and its better configuration counts. Every worker gets the same cap on
-running jobs and jobs per fetch.
+(pyzeebe 4.7), and its better configuration counts. A fourth worker, bare grpc.aio calls
+through the same generated stub with no framework at all, measures the transport's floor:
+what any Python worker on grpc.aio pays per job before doing anything of its own. Every
+worker gets the same cap on running jobs and jobs per fetch.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """bpmn-bridge's worker runtime against the engines' own plain Python clients, side by side.
 
 * Zeebe: ``Runtime`` + ``ZeebeAdapter`` vs a plain pyzeebe ``ZeebeWorker``, polling and
-  streaming (``stream_enabled``), on the dev engine's Zeebe gateway (the engine in a child
-  process), N pre-created instances each.
+  streaming (``stream_enabled``), and bare grpc.aio calls with no framework (the
+  transport's floor), on the dev engine's Zeebe gateway (the engine in a child process), N
+  pre-created instances each.
 * Camunda 7: ``Runtime`` + ``Camunda7Adapter`` vs camunda-external-task-client-python3's
   sync ``ExternalTaskWorker`` and ``AsyncExternalTaskWorker`` on the real engine (the Spring
   Boot harness of the test suite at full JIT, started on a free loopback port and stopped
