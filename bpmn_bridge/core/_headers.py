@@ -15,7 +15,7 @@ from bpmn_bridge.core._durations import parse_duration
 from bpmn_bridge.core._errors import InvalidHeaderError
 from bpmn_bridge.feel import Expression, FeelError, compile_expression
 
-__all__ = ["STANDARD_HEADERS", "StandardHeaders", "parse_standard_headers"]
+__all__ = ["NO_HEADERS", "STANDARD_HEADERS", "StandardHeaders", "parse_standard_headers"]
 
 RESULT_VARIABLE = "resultVariable"
 RESULT_EXPRESSION = "resultExpression"
@@ -45,7 +45,8 @@ class StandardHeaders:
     job_timeout: timedelta | None = None
 
 
-_NONE = StandardHeaders()
+NO_HEADERS = StandardHeaders()
+"""A job without standard headers: shared, as the parse result is frozen."""
 
 
 def parse_standard_headers(headers: Mapping[str, str]) -> StandardHeaders:
@@ -54,9 +55,11 @@ def parse_standard_headers(headers: Mapping[str, str]) -> StandardHeaders:
     Raises:
         InvalidHeaderError: A standard header's value is not usable; names the header.
     """
-    if not any(name in headers for name in STANDARD_HEADERS):
-        return _NONE
-    return _parse(tuple((n, headers[n]) for n in STANDARD_HEADERS if n in headers))
+    # One scan per job (a list, not a generator, as this runs for every job).
+    found = [(n, headers[n]) for n in STANDARD_HEADERS if n in headers]
+    if not found:
+        return NO_HEADERS
+    return _parse(tuple(found))
 
 
 @lru_cache(maxsize=1024)

@@ -44,6 +44,7 @@ from bpmn_bridge.core._errors import (
 )
 from bpmn_bridge.core._headers import (
     ERROR_EXPRESSION,
+    NO_HEADERS,
     RESULT_EXPRESSION,
     StandardHeaders,
     parse_standard_headers,
@@ -135,7 +136,7 @@ class JobPipeline:
         cancellation: Cancellation | None,
     ) -> Outcome:
         spec = self.spec
-        headers = StandardHeaders()
+        headers = NO_HEADERS
         try:
             if spec.conventions:
                 headers = parse_standard_headers(job.headers)
