@@ -11,6 +11,7 @@ input error, not a recursion deep enough to hurt the worker.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -194,9 +195,11 @@ class SecretMasker:
         Raises:
             ValueError: The value nests deeper than four times :data:`MAX_NESTING`.
         """
-        if self._pattern is None:
+        pattern = self._pattern
+        if pattern is None:
             return value
-        return _mask_tree(value, self.mask, 0)
+        # The compiled pattern's own sub, not self.mask: a Python call less per string.
+        return _mask_tree(value, functools.partial(pattern.sub, MASK), 0)
 
     def __contains__(self, value: object) -> bool:
         return value in self._values
@@ -208,13 +211,28 @@ def _mask_tree(value: Any, mask: Callable[[str], str], depth: int) -> Any:
     if depth > MAX_NESTING * 4:
         # deeper than anything we accept: refuse rather than let an unchecked value through
         raise ValueError(f"a value nested deeper than {MAX_NESTING * 4} levels cannot be checked")
+    # Strings and scalars one level down are taken here rather than in a call each (most
+    # values of most results); a scalar past the depth limit still takes the call, which
+    # refuses it.
+    shallow = depth < MAX_NESTING * 4
     if isinstance(value, dict):
         return {
-            mask(str(k)) if isinstance(k, str) else k: _mask_tree(v, mask, depth + 1)
+            mask(str(k)) if isinstance(k, str) else k: mask(v)
+            if type(v) is str
+            else v
+            if shallow and type(v) in _SCALARS
+            else _mask_tree(v, mask, depth + 1)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_mask_tree(v, mask, depth + 1) for v in value]
+        return [
+            mask(v)
+            if type(v) is str
+            else v
+            if shallow and type(v) in _SCALARS
+            else _mask_tree(v, mask, depth + 1)
+            for v in value
+        ]
     return value
 
 

@@ -23,7 +23,7 @@ from bpmn_bridge import (
     connector,
 )
 from bpmn_bridge.core import resolve_secrets
-from bpmn_bridge.core._secrets import MASK
+from bpmn_bridge.core._secrets import MASK, MAX_NESTING
 from bpmn_bridge.testing import run_connector
 
 names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
@@ -100,6 +100,37 @@ def test_masking_removes_every_secret(secrets: list[str], pieces: list[str]) -> 
 def test_secret_containing_another_is_masked_whole() -> None:
     masker = SecretMasker(["abc", "abcdef"])
     assert masker.mask("x abcdef y abc") == "x **** y ****"
+
+
+def test_masking_a_tree_masks_every_string_and_keeps_every_other_value() -> None:
+    class Text(str):
+        pass
+
+    masker = SecretMasker(["s3cret"])
+    value = {
+        "s3cret-key": ["a s3cret", 1, 2.5, None, True, ("s3cret",), {"k": Text("s3cret!")}],
+        "n": 7,
+    }
+    assert masker.mask_value(value) == {
+        "****-key": ["a ****", 1, 2.5, None, True, ["****"], {"k": "****!"}],
+        "n": 7,
+    }
+
+
+def test_masking_refuses_a_tree_past_its_depth_limit_even_at_a_scalar() -> None:
+    def nested(levels: int, leaf: Any) -> Any:
+        for _ in range(levels):
+            leaf = [leaf]
+        return leaf
+
+    masker = SecretMasker(["s3cret"])
+    limit = MAX_NESTING * 4
+    assert masker.mask_value(nested(limit, 1)) == nested(limit, 1)
+    assert masker.mask_value(nested(limit + 1, "s3cret")) == nested(limit + 1, MASK)
+    with pytest.raises(ValueError, match=f"deeper than {limit} levels"):
+        masker.mask_value(nested(limit + 1, 1))
+    with pytest.raises(ValueError, match=f"deeper than {limit} levels"):
+        masker.mask_value(nested(limit, {"n": 1}))
 
 
 def test_missing_secret_names_secret_and_location_not_values() -> None:
