@@ -284,8 +284,14 @@ def _resolve(
         # Leaves that hold no placeholder are taken as they are, without a call or a path
         # string each: that is nearly every value of nearly every job.
         return {
-            k: v
-            if (type(v) is str and "secrets." not in v) or type(v) in _SCALARS
+            k: (
+                v
+                if "secrets." not in v
+                else _resolve_string(v, provider, used, f"{where}.{k}" if where else str(k), bare)
+            )
+            if type(v) is str
+            else v
+            if type(v) in _SCALARS
             else _resolve(v, provider, used, f"{where}.{k}" if where else str(k), depth + 1, bare)
             for k, v in value.items()
         }
@@ -293,8 +299,14 @@ def _resolve(
         if depth >= MAX_NESTING:
             raise _too_deep(where)
         return [
-            v
-            if (type(v) is str and "secrets." not in v) or type(v) in _SCALARS
+            (
+                v
+                if "secrets." not in v
+                else _resolve_string(v, provider, used, f"{where}[{i}]", bare)
+            )
+            if type(v) is str
+            else v
+            if type(v) in _SCALARS
             else _resolve(v, provider, used, f"{where}[{i}]", depth + 1, bare)
             for i, v in enumerate(value)
         ]
