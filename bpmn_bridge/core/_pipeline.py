@@ -198,16 +198,18 @@ class JobPipeline:
         self, arguments: dict[str, Any], context: ConnectorContext, limit: timedelta
     ) -> Any:
         # move_on_after, not fail_after: the connector may raise TimeoutError itself.
+        policy = self.spec.retry_policy
         with anyio.move_on_after(limit.total_seconds()) as scope:
-            return await self._call_with_retries(arguments, context)
+            if policy is None or policy.max_attempts == 1:
+                return await self._call(arguments, context)  # no retry loop to enter
+            return await self._call_with_retries(arguments, context, policy)
         if scope.cancelled_caught:
             context.cancellation.set()
         raise _DeadlinePassed
 
-    async def _call_with_retries(self, arguments: dict[str, Any], context: ConnectorContext) -> Any:
-        policy = self.spec.retry_policy
-        if policy is None or policy.max_attempts == 1:
-            return await self._call(arguments, context)
+    async def _call_with_retries(
+        self, arguments: dict[str, Any], context: ConnectorContext, policy: RetryPolicy
+    ) -> Any:
         async for attempt in _retrying(policy):
             with attempt:
                 number = attempt.retry_state.attempt_number
@@ -429,7 +431,10 @@ def _nest_dotted(variables: dict[str, Any]) -> dict[str, Any]:
     bind a nested input model the same way on both engines. A plain ``a`` variable that is
     itself a mapping is merged with its dotted parts; one that is not is left alone.
     """
-    if not any("." in name for name in variables):
+    for name in variables:  # a loop, not any() over a generator: this runs for every job
+        if "." in name:
+            break
+    else:
         return variables
     nested: dict[str, Any] = {k: v for k, v in variables.items() if "." not in k}
     for name, value in variables.items():
@@ -461,6 +466,8 @@ def _describe(exc: BaseException) -> str:
 
 
 def _plain(result: Any) -> Any:
+    if type(result) is dict:  # the common answer, spared two ABC instance checks
+        return dict(result)
     if isinstance(result, pydantic.BaseModel):
         return result.model_dump(mode="json", by_alias=True)
     if isinstance(result, Mapping):
