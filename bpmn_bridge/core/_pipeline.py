@@ -154,23 +154,15 @@ class JobPipeline:
             # A secret provider that failed (an unreadable secret file, a vault outage):
             # the job may succeed once an operator fixes it, so it spends a retry.
             return self._failure(exc, job, headers, {}, str(exc), map_error=False)
-        logger = JobLogger(
-            self.logger,
-            {"job_id": job.info.id, "connector": spec.type, "engine": job.info.engine},
-            self.masker,
-        )
-        context = ConnectorContext(
-            info=job.info,
-            headers=job.headers,
-            variables=variables,
-            secrets=self._recording,
-            logger=logger,
-            cancellation=cancellation or Cancellation(),
-            lease_extender=lease_extender or _no_lease,
-        )
+        # The context (and its job logger) only for a connector that takes one or retries
+        # that log through it: nothing else sees it, and most jobs would build it for naught.
+        context = None
+        policy = spec.retry_policy
+        if spec.context_parameter is not None or (policy is not None and policy.max_attempts != 1):
+            context = self._context(job, variables, lease_extender, cancellation)
         timeout = headers.job_timeout or spec.timeout
         try:
-            result = await self._call_with_deadline(arguments, context, timeout)
+            result = await self._call_with_deadline(arguments, context, cancellation, timeout)
             if not spec.conventions and isinstance(result, Completed | BpmnErrorThrown | Failed):
                 return self._masked(result)
             return self._complete(result, headers)
@@ -184,6 +176,28 @@ class JobPipeline:
         except Exception as exc:
             return self._failure(exc, job, headers, variables, None)
 
+    def _context(
+        self,
+        job: Job,
+        variables: Mapping[str, Any],
+        lease_extender: LeaseExtender | None,
+        cancellation: Cancellation | None,
+    ) -> ConnectorContext:
+        logger = JobLogger(
+            self.logger,
+            {"job_id": job.info.id, "connector": self.spec.type, "engine": job.info.engine},
+            self.masker,
+        )
+        return ConnectorContext(
+            info=job.info,
+            headers=job.headers,
+            variables=variables,
+            secrets=self._recording,
+            logger=logger,
+            cancellation=cancellation or Cancellation(),
+            lease_extender=lease_extender or _no_lease,
+        )
+
     def _bind(self, variables: Mapping[str, Any]) -> dict[str, Any]:
         spec = self.spec
         if spec.input_model is None or spec.input_parameter is None:
@@ -195,16 +209,24 @@ class JobPipeline:
         return {spec.input_parameter: model}
 
     async def _call_with_deadline(
-        self, arguments: dict[str, Any], context: ConnectorContext, limit: timedelta
+        self,
+        arguments: dict[str, Any],
+        context: ConnectorContext | None,
+        cancellation: Cancellation | None,
+        limit: timedelta,
     ) -> Any:
         # move_on_after, not fail_after: the connector may raise TimeoutError itself.
         policy = self.spec.retry_policy
         with anyio.move_on_after(limit.total_seconds()) as scope:
             if policy is None or policy.max_attempts == 1:
                 return await self._call(arguments, context)  # no retry loop to enter
+            assert context is not None  # built for every connector that retries
             return await self._call_with_retries(arguments, context, policy)
         if scope.cancelled_caught:
-            context.cancellation.set()
+            if context is not None:
+                cancellation = context.cancellation
+            if cancellation is not None:
+                cancellation.set()
         raise _DeadlinePassed
 
     async def _call_with_retries(
@@ -219,9 +241,9 @@ class JobPipeline:
                 return await self._call(arguments, ctx)
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
-    async def _call(self, arguments: dict[str, Any], context: ConnectorContext) -> Any:
+    async def _call(self, arguments: dict[str, Any], context: ConnectorContext | None) -> Any:
         spec = self.spec
-        if spec.context_parameter is not None:
+        if spec.context_parameter is not None:  # then context was built
             arguments = {**arguments, spec.context_parameter: context}
         if spec.is_async:
             return await spec.function(**arguments)

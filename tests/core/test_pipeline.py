@@ -14,13 +14,17 @@ from pydantic import BaseModel, Field
 from bpmn_bridge import (
     BpmnError,
     BpmnErrorThrown,
+    Cancellation,
     Completed,
     ConnectorContext,
     ConnectorError,
     Failed,
+    Job,
+    JobPipeline,
     RetryableError,
     RetryPolicy,
     connector,
+    get_spec,
 )
 from bpmn_bridge.testing import LeaseRecorder, build_job_info, run_connector
 
@@ -226,6 +230,19 @@ async def test_timeout_fails_the_job_and_sets_cancellation() -> None:
     assert isinstance(outcome, Failed) and outcome.retries == 1
     assert "timed out after 0.05s" in outcome.message
     assert seen[0].cancellation.is_set()
+
+
+async def test_timeout_sets_the_callers_cancellation_for_a_connector_without_context() -> None:
+    @connector(timeout=timedelta(milliseconds=50))
+    async def slow_without_context() -> None:
+        await anyio.sleep(10)
+
+    cancellation = Cancellation()
+    pipeline = JobPipeline(get_spec(slow_without_context))
+    outcome = await pipeline.run(Job(build_job_info(retries=2), {}), cancellation=cancellation)
+    assert isinstance(outcome, Failed) and outcome.retries == 1
+    assert "timed out after 0.05s" in outcome.message
+    assert cancellation.is_set()
 
 
 async def test_job_timeout_header_overrides_the_spec() -> None:
