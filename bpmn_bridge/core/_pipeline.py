@@ -407,11 +407,14 @@ class _ProviderFailed(Exception):
 class _RecordingProvider:
     """Hands out secrets and tells the masker each value, so none is ever shown."""
 
-    __slots__ = ("_masker", "_provider")
+    __slots__ = ("_added", "_masker", "_provider")
 
     def __init__(self, provider: SecretProvider, masker: SecretMasker) -> None:
         self._provider = provider
         self._masker = masker
+        # Values this provider already told the masker (which never forgets one): a set
+        # look-up per secret per job instead of a call into the masker.
+        self._added: set[str] = set()
 
     def get(self, name: str) -> str | None:
         try:
@@ -420,8 +423,9 @@ class _RecordingProvider:
             raise _ProviderFailed(
                 f"Secrets could not be read: secret '{name}': {_describe(exc)}"
             ) from exc
-        if value and value not in self._masker:
+        if value and value not in self._added:
             self._masker.add(value)
+            self._added.add(value)
         return value
 
 

@@ -345,4 +345,8 @@ def _resolve_string(
     whole = _WHOLE_VALUE.match(text) if bare else None
     if whole is not None:
         return _lookup(whole.group(1), provider, used, where)
-    return _PLACEHOLDER.sub(lambda m: _lookup(m.group(1), provider, used, where), text)
+    # split, not sub with a callback: odd items are the names, in order of appearance
+    parts = _PLACEHOLDER.split(text)
+    for i in range(1, len(parts), 2):
+        parts[i] = _lookup(parts[i], provider, used, where)
+    return "".join(parts)

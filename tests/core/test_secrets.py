@@ -151,6 +151,17 @@ def test_placeholders_in_lists_and_str_subclasses_resolve_and_name_their_place()
     assert "items[1].x[0]" in str(caught.value)
 
 
+def test_placeholders_in_one_string_resolve_in_order_naming_the_first_unknown() -> None:
+    provider = MappingSecretProvider({"A": "1", "B": "22"})
+    used: set[str] = set()
+    text = "{{secrets.A}}/x/{{ secrets.B }}?{{secrets.A}}"
+    assert resolve_secrets({"url": text}, provider, used=used) == {"url": "1/x/22?1"}
+    assert used == {"1", "22"}
+    with pytest.raises(SecretNotFoundError) as caught:
+        resolve_secrets({"url": "{{secrets.A}}{{secrets.GONE}}{{secrets.LOST}}"}, provider)
+    assert "'GONE'" in str(caught.value) and "'url'" in str(caught.value)
+
+
 def test_literal_text_without_placeholder_is_untouched() -> None:
     value = {"note": "see secrets.md", "s": "{{ other.thing }}", "n": 3}
     assert resolve_secrets(value, MappingSecretProvider({})) == value
