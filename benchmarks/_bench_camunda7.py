@@ -7,8 +7,11 @@ with the variables of the realistic connector (`_bench_connector`), then lets on
 (in a child process of its own, see `_bench_procs`) serve the topic until
 ``GET /external-task/count`` for the topic says none is left. Ours runs the realistic
 connector with every feature on (input model, secrets, resultExpression, metrics); the
-library's workers complete with ``{"ok": true}``. The engine's JVM runs at full JIT (C2),
-warmed by uncounted runs of the sync worker and ours before the measured ones.
+library's workers complete with the variables our result expression makes of the
+connector's answer (``EXPECTED_RESULT``), so the engine does the same work for every
+worker, and, as our adapter is set here, without ``usePriority`` as they fetch. The engine's
+JVM runs at full JIT (C2), warmed by uncounted runs of the sync worker and ours before the
+measured ones.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _bench_connector import RESULT_EXPRESSION, camunda7_variables
+from _bench_connector import EXPECTED_RESULT, RESULT_EXPRESSION, camunda7_variables
 from _bench_procs import (
     WorkerProcess,
     child_pids,
@@ -105,7 +108,8 @@ def _run_ours(conn: Connection, url: str, topic: str, concurrency: int) -> None:
     spec = dataclasses.replace(get_spec(place_order), type=topic, max_concurrency=concurrency)
     runtime = Runtime(
         connectors=[spec],
-        engines=[Camunda7Adapter(Camunda7Config(base_url=url))],
+        # the library's workers send no usePriority (the engine then ignores priorities)
+        engines=[Camunda7Adapter(Camunda7Config(base_url=url, use_priority=False))],
         secrets=secrets(),
         hooks=[Metrics()],
         lease=timedelta(milliseconds=LOCK_MS),
@@ -121,7 +125,7 @@ def _run_sync(conn: Connection, url: str, topic: str, concurrency: int) -> None:
     from camunda.external_task.external_task_worker import ExternalTaskWorker
 
     def trivial(task: ExternalTask) -> TaskResult:
-        return task.complete({"ok": True})
+        return task.complete(dict(EXPECTED_RESULT))
 
     worker = ExternalTaskWorker(
         "sync-bench", base_url=url, config=library_config(concurrency)["sync"]
@@ -140,7 +144,7 @@ def _run_async(conn: Connection, url: str, topic: str, concurrency: int) -> None
     from camunda.external_task.external_task import ExternalTask, TaskResult
 
     async def trivial(task: ExternalTask) -> TaskResult:
-        return task.complete({"ok": True})
+        return task.complete(dict(EXPECTED_RESULT))
 
     async def main() -> None:
         loop = asyncio.get_running_loop()

@@ -3,8 +3,9 @@
 A 10-field pydantic input model bound from the job's variables, two secret placeholders
 resolved (and masked from then on), a ``resultExpression`` header mapping the result, and
 Prometheus metrics counting and timing every job. The plain clients it is compared with
-get the same variables in every job and answer with ``{"ok": true}``: they have none of
-these features, so the comparison charges ours for all of them.
+get the same variables in every job and answer with the variables ours ends with
+(``EXPECTED_RESULT``), so every instance ends alike and the engine does the same work; they
+have none of these features, so the comparison charges ours for all of them.
 """
 
 from __future__ import annotations

@@ -5,17 +5,19 @@ network), with the variables of the realistic connector (`_bench_connector`), th
 them all to end and says so; each worker runs in a child process of its own (see
 `_bench_procs`). Ours runs the realistic connector with every feature on (input model,
 secrets, resultExpression, metrics); pyzeebe serves the same job type with a trivial async
-function returning ``{"ok": True}``, once polling only and once with ``stream_enabled``
-(pyzeebe 4.7), and its better configuration counts. A fourth worker, bare grpc.aio calls
-through the same generated stub with no framework at all, measures the transport's floor:
-what any Python worker on grpc.aio pays per job before doing anything of its own. Every
-worker gets the same cap on running jobs and jobs per fetch.
+function returning what our result expression makes of the connector's answer
+(``EXPECTED_RESULT``, so every instance ends alike), once polling only and once with
+``stream_enabled`` (pyzeebe 4.7), and its better configuration counts. A fourth worker,
+bare grpc.aio calls through the same generated stub with no framework at all, measures the
+transport's floor: what any Python worker on grpc.aio pays per job before doing anything of
+its own. Every worker gets the same cap on running jobs and jobs per fetch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import multiprocessing
 import statistics
@@ -159,7 +161,7 @@ def _run_pyzeebe(
     from pyzeebe import ZeebeWorker, create_insecure_channel
 
     async def trivial() -> dict[str, object]:
-        return {"ok": True}
+        return dict(EXPECTED_RESULT)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -200,9 +202,9 @@ def _run_bare_grpc(conn: Connection, address: str, job_type: str, concurrency: i
 
     No framework at all: one loop activates up to the free slots per ``ActivateJobs`` (long
     polling), and each job is an asyncio task making one ``CompleteJob`` call with
-    ``{"ok": true}`` through the same generated stub pyzeebe uses. Any Python worker on
-    grpc.aio pays at least this per job; the gap between a worker and this floor is what
-    its own machinery costs.
+    ``EXPECTED_RESULT`` (encoded once) through the same generated stub pyzeebe uses. Any
+    Python worker on grpc.aio pays at least this per job; the gap between a worker and this
+    floor is what its own machinery costs.
     """
     import grpc  # type: ignore[import-untyped]
     from pyzeebe.proto import gateway_pb2 as pb
@@ -215,12 +217,13 @@ def _run_bare_grpc(conn: Connection, address: str, job_type: str, concurrency: i
         free = concurrency
         slot_freed = asyncio.Event()
         tasks: set[asyncio.Task[None]] = set()
+        result = json.dumps(EXPECTED_RESULT)
 
         async def complete(key: int) -> None:
             nonlocal free
             try:
                 await stub.CompleteJob(
-                    pb.CompleteJobRequest(jobKey=key, variables='{"ok":true}'), timeout=30
+                    pb.CompleteJobRequest(jobKey=key, variables=result), timeout=30
                 )
             finally:
                 free += 1
@@ -282,7 +285,7 @@ def _one_run(engine: _EngineProcess, kind: str, *, jobs: int, concurrency: int) 
     engine.call("start", process_id, jobs)
     worker = WorkerProcess(WORKERS[kind], engine.address, job_type, concurrency)
     worker.start()
-    expected = EXPECTED_RESULT if kind == "ours" else {"ok": True}
+    expected = EXPECTED_RESULT
     try:
         engine_cpu0, worker_cpu0 = cpu_seconds(engine.pid), cpu_seconds(worker.pid)
         engine._conn.send(("wait", process_id, max(120.0, jobs / 20), expected))

@@ -11,12 +11,13 @@
 
 Our worker runs the realistic connector of `_bench_connector` with every per-job feature on
 (10-field input model, secrets, resultExpression, metrics); the plain clients answer every
-job, which carries the same variables, with ``{"ok": true}``. Every worker runs alone in a
-child process of its own with the same concurrency; each is run twice (ABBA order) and its
-better run counts, so warm-up favours no one. Per engine and worker it prints throughput,
-worker CPU per job and engine CPU per job (read from ``/proc``), then the two ratios, ours
-over the plain client's: throughput and worker CPU per job. The last line is one JSON
-object. Figures are rates on whatever machine runs this: compare within one run only.
+job, which carries the same variables, with the variables ours ends with. Every worker runs
+alone in a child process of its own with the same concurrency; each is run twice (ABBA
+order) and its better run counts, so warm-up favours no one. Per engine and worker it
+prints throughput, worker CPU per job and engine CPU per job (read from ``/proc``), then
+the two ratios, ours over the plain client's: throughput and worker CPU per job. The last
+line is one JSON object. Figures are rates on whatever machine runs this: compare within
+one run only.
 
 Under ``CI=true`` a comparison that cannot run (no Java for the real Camunda 7) is an
 error, not a skip.
