@@ -9,7 +9,6 @@ from typing import Any
 
 import anyio
 import sniffio
-from anyio.abc import TaskGroup
 
 __all__ = ["JobTasks"]
 
@@ -21,9 +20,12 @@ class JobTasks:
     state and bookkeeping) against 2 µs for a bare asyncio task; per job that was the largest
     share of what the runtime itself adds (``benchmarks/runtime_overhead.py``). A job's task
     needs none of it: the job is cancelled through its own cancel scope (see ``cancel_jobs``),
-    and the runtime's job function reports everything it meets rather than raising. So on
-    asyncio, which every engine transport needs, a job runs as a bare asyncio task; on
-    another backend the tasks run in an anyio task group.
+    and the runtime's job function reports everything it meets rather than raising. So a
+    job runs as a bare asyncio task (every engine transport needs asyncio anyway).
+
+    Nothing but ``cancel_jobs`` cancels a job: a bare asyncio task lies outside every
+    cancel scope. So a job whose connector finished reports its outcome even while the
+    worker stops.
 
     The guarantees are a task group's: the block is not left before every job task ended;
     leaving it by an exception or a cancellation first calls ``cancel_jobs``; a job task
@@ -36,7 +38,6 @@ class JobTasks:
 
     def __init__(self, *, cancel_jobs: Callable[[], None]) -> None:
         self._cancel_jobs = cancel_jobs
-        self._group: TaskGroup | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._errors: list[BaseException] = []
@@ -44,20 +45,19 @@ class JobTasks:
         self._idle: anyio.Event | None = None
 
     async def __aenter__(self) -> JobTasks:
-        if sniffio.current_async_library() == "asyncio":
-            self._loop = asyncio.get_running_loop()
-            self._scope.__enter__()
-        else:
-            self._group = anyio.create_task_group()
-            await self._group.__aenter__()
+        library = sniffio.current_async_library()
+        if library != "asyncio":
+            raise RuntimeError(
+                f"the bpmn-bridge runtime runs on asyncio (its engine transports need it), "
+                f"not on {library}"
+            )
+        self._loop = asyncio.get_running_loop()
+        self._scope.__enter__()
         return self
 
     def start_soon(self, function: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
         """Start ``function(*args)`` in a task of its own."""
-        if self._loop is None:
-            assert self._group is not None, "JobTasks used outside 'async with'"
-            self._group.start_soon(function, *args)
-            return
+        assert self._loop is not None, "JobTasks used outside 'async with'"
         task = self._loop.create_task(function(*args))
         self._tasks.add(task)
         task.add_done_callback(self._ended)
@@ -77,10 +77,6 @@ class JobTasks:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> bool | None:
-        if self._group is not None:
-            if exc is not None:
-                self._cancel_jobs()
-            return await self._group.__aexit__(exc_type, exc, traceback)
         pending: BaseException | None = None  # a cancellation met while waiting
         try:
             if exc is not None:

@@ -492,22 +492,20 @@ class Runtime:
                     cancellation=running.cancellation,
                 )
             running.done = True
-            # Shielded: the outcome is reported even while the worker shuts down. Bounded
-            # (in _report_once): past the lease the engine hands the job to another worker
-            # anyway, so an outage longer than that costs a redelivery, not a lost job.
-            with anyio.CancelScope(shield=True):
-                if outcome is None:
-                    await self._return(state, connector, info)
-                else:
-                    reported = await self._report(state, info, outcome)
-                    event = JobFinished(
-                        info, spec.type, outcome, time.monotonic() - started, reported
-                    )
-                    for hook in self.hooks:
-                        try:
-                            hook.job_finished(event)
-                        except Exception:
-                            self._hook_failed(hook, "job_finished")
+            # The outcome is reported even while the worker shuts down: nothing but the
+            # scope above cancels a job's task (see JobTasks). Bounded (in _report_once):
+            # past the lease the engine hands the job to another worker anyway, so an
+            # outage longer than that costs a redelivery, not a lost job.
+            if outcome is None:
+                await self._return(state, connector, info)
+            else:
+                reported = await self._report(state, info, outcome)
+                event = JobFinished(info, spec.type, outcome, time.monotonic() - started, reported)
+                for hook in self.hooks:
+                    try:
+                        hook.job_finished(event)
+                    except Exception:
+                        self._hook_failed(hook, "job_finished")
         finally:
             state.running.discard(running)
             connector.capacity.release(1)

@@ -52,3 +52,17 @@ async def test_cancelled_while_waiting_it_ends_and_awaits_the_jobs_then_stays_ca
             jobs.start_soon(job)
     assert outer.cancelled_caught
     assert handed_back == ["job"]
+
+
+async def test_only_cancel_jobs_ends_a_job_so_a_finished_job_still_reports() -> None:
+    reported: list[str] = []
+
+    async def reporting_job() -> None:
+        await anyio.sleep(0.1)  # its outcome on its way to the engine
+        reported.append("outcome")
+
+    with anyio.move_on_after(0.02) as outer:
+        async with JobTasks(cancel_jobs=lambda: None) as jobs:
+            jobs.start_soon(reporting_job)
+    assert outer.cancelled_caught
+    assert reported == ["outcome"]
