@@ -485,12 +485,17 @@ class Runtime:
         started = time.monotonic()
         outcome: Outcome | None = None
         try:
-            with running.scope:
+            try:
                 outcome = await connector.pipeline.run(
                     job,
                     lease_extender=lambda d: self._extend(state, connector, info, d),
                     cancellation=running.cancellation,
+                    cancel_scope=running.scope,  # carries the job's deadline too
                 )
+            except anyio.get_cancelled_exc_class():
+                if not running.scope.cancel_called:
+                    raise
+                # stopped by _cancel_unfinished: the job goes back to the engine
             running.done = True
             # The outcome is reported even while the worker shuts down: nothing but the
             # scope above cancels a job's task (see JobTasks). Bounded (in _report_once):

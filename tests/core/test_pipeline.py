@@ -245,6 +245,46 @@ async def test_timeout_sets_the_callers_cancellation_for_a_connector_without_con
     assert cancellation.is_set()
 
 
+async def test_a_callers_cancel_scope_carries_the_deadline() -> None:
+    @connector(timeout=timedelta(milliseconds=50))
+    async def slow_in_scope() -> None:
+        await anyio.sleep(10)
+
+    pipeline = JobPipeline(get_spec(slow_in_scope))
+    scope = anyio.CancelScope()
+    outcome = await pipeline.run(Job(build_job_info(retries=2), {}), cancel_scope=scope)
+    assert isinstance(outcome, Failed) and "timed out after 0.05s" in outcome.message
+
+
+async def test_cancelling_the_callers_scope_stops_the_connector_and_raises_the_cancellation() -> (
+    None
+):
+    started = anyio.Event()
+    finished: list[bool] = []
+
+    @connector(timeout=timedelta(seconds=30))
+    async def stoppable() -> None:
+        started.set()
+        await anyio.sleep(10)
+        finished.append(True)
+
+    pipeline = JobPipeline(get_spec(stoppable))
+    scope = anyio.CancelScope()
+    raised: list[BaseException] = []
+
+    async def run() -> None:
+        try:
+            await pipeline.run(Job(build_job_info(retries=2), {}), cancel_scope=scope)
+        except anyio.get_cancelled_exc_class() as exc:
+            raised.append(exc)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(run)
+        await started.wait()
+        scope.cancel()
+    assert len(raised) == 1 and finished == []
+
+
 async def test_job_timeout_header_overrides_the_spec() -> None:
     @connector(timeout=timedelta(seconds=30))
     async def slow() -> None:
