@@ -121,6 +121,10 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"values of type {type(value).__name__} cannot be sent as JSON")
 
 
+_ENCODER = json.JSONEncoder(default=_encode, allow_nan=False, separators=(",", ":"))
+"""One encoder for every document: ``json.dumps`` with options builds a new one per call."""
+
+
 def dumps_variables(variables: Mapping[str, Any], what: str) -> str:
     """Encode variables as the JSON object document Zeebe expects.
 
@@ -138,7 +142,7 @@ def dumps_variables(variables: Mapping[str, Any], what: str) -> str:
     if not variables:
         return ""
     try:
-        return json.dumps(dict(variables), default=_encode, allow_nan=False, separators=(",", ":"))
+        return _ENCODER.encode(dict(variables))
     except (TypeError, ValueError):
         for name, value in variables.items():
             try:

@@ -307,8 +307,8 @@ class JobPipeline:
         """An outcome a bridged handler decided, with secrets masked as ours are."""
         variables = self.masker.mask_value(dict(outcome.variables))
         if isinstance(outcome, Completed):
-            local = self.masker.mask_value(dict(outcome.local_variables))
-            return dataclasses.replace(outcome, variables=variables, local_variables=local)
+            local = outcome.local_variables
+            return Completed(variables, self.masker.mask_value(dict(local)) if local else {})
         if isinstance(outcome, BpmnErrorThrown):
             return dataclasses.replace(
                 outcome, message=self.masker.mask(outcome.message), variables=variables
