@@ -71,6 +71,11 @@ class JobTasks:
         if not self._tasks and self._idle is not None:
             self._idle.set()
 
+    async def _all_ended(self) -> None:
+        while self._tasks:
+            self._idle = anyio.Event()
+            await self._idle.wait()
+
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
@@ -81,18 +86,14 @@ class JobTasks:
         try:
             if exc is not None:
                 self._cancel_jobs()
-            while self._tasks:
-                self._idle = anyio.Event()
-                try:
-                    await self._idle.wait()
-                except anyio.get_cancelled_exc_class() as cancelled:
-                    # end the jobs, still wait for them, then let the cancellation go on
-                    pending = cancelled
-                    self._cancel_jobs()
-                    with anyio.CancelScope(shield=True):
-                        while self._tasks:
-                            self._idle = anyio.Event()
-                            await self._idle.wait()
+            try:
+                await self._all_ended()
+            except anyio.get_cancelled_exc_class() as cancelled:
+                # end the jobs, still wait for them, then let the cancellation go on
+                pending = cancelled
+                self._cancel_jobs()
+                with anyio.CancelScope(shield=True):
+                    await self._all_ended()
         finally:
             if exc is None and pending is not None:
                 exc_type, exc, traceback = type(pending), pending, pending.__traceback__
