@@ -13,7 +13,8 @@ import logging
 import traceback
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from types import TracebackType
+from typing import Any, Protocol
 
 import anyio
 import anyio.to_thread
@@ -59,7 +60,29 @@ from bpmn_bridge.core._secrets import (
 from bpmn_bridge.core._spec import ConnectorSpec, RetryPolicy
 from bpmn_bridge.feel import BpmnErrorResult, FeelError, JobErrorResult
 
-__all__ = ["JobPipeline"]
+__all__ = ["DeadlineScope", "JobPipeline"]
+
+
+class DeadlineScope(Protocol):
+    """What the pipeline needs of a caller's cancel scope (see ``JobPipeline.run``):
+    ``anyio.CancelScope`` is one; a runtime on bare asyncio may bring a cheaper one."""
+
+    deadline: float
+    """When the scope cancels what it encloses, on the event loop's clock."""
+
+    @property
+    def cancelled_caught(self) -> bool:
+        """The scope ended a cancellation of its own (its deadline, or its ``cancel``)."""
+
+    def __enter__(self) -> object: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None: ...
+
 
 _ALWAYS_STOP = (BpmnError, InputError)
 
@@ -107,7 +130,7 @@ class JobPipeline:
         *,
         lease_extender: LeaseExtender | None = None,
         cancellation: Cancellation | None = None,
-        cancel_scope: anyio.CancelScope | None = None,
+        cancel_scope: DeadlineScope | None = None,
     ) -> Outcome:
         """Run one job and return its outcome; never raises for anything the job did.
 
@@ -140,7 +163,7 @@ class JobPipeline:
         job: Job,
         lease_extender: LeaseExtender | None,
         cancellation: Cancellation | None,
-        cancel_scope: anyio.CancelScope | None = None,
+        cancel_scope: DeadlineScope | None = None,
     ) -> Outcome:
         spec = self.spec
         headers = NO_HEADERS
@@ -223,10 +246,11 @@ class JobPipeline:
         context: ConnectorContext | None,
         cancellation: Cancellation | None,
         limit: timedelta,
-        caller_scope: anyio.CancelScope | None = None,
+        caller_scope: DeadlineScope | None = None,
     ) -> Any:
         # a deadline scope, not fail_after: the connector may raise TimeoutError itself.
         policy = self.spec.retry_policy
+        scope: DeadlineScope
         if caller_scope is None:
             scope = anyio.move_on_after(limit.total_seconds())
         else:

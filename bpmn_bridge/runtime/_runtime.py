@@ -48,7 +48,7 @@ from bpmn_bridge.core import (
 from bpmn_bridge.runtime._capacity import Capacity
 from bpmn_bridge.runtime._discovery import connector_specs
 from bpmn_bridge.runtime._hooks import JobFinished, RuntimeHooks
-from bpmn_bridge.runtime._job_tasks import JobTasks
+from bpmn_bridge.runtime._job_tasks import JobScope, JobTasks
 from bpmn_bridge.runtime._logging import CURRENT_JOB
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class _Connector:
 class _Running:
     job: JobInfo
     connector: _Connector
-    scope: anyio.CancelScope
+    scope: JobScope
     cancellation: Cancellation
     lease: timedelta
     extend_at: float  # anyio clock: when the lease keeper extends it next
@@ -473,7 +473,7 @@ class Runtime:
         CURRENT_JOB.set(info)  # this task's own context: its log lines name the job
         lease = connector.lease
         extend_at = anyio.current_time() + lease.total_seconds() / 2
-        running = _Running(info, connector, anyio.CancelScope(), Cancellation(), lease, extend_at)
+        running = _Running(info, connector, JobScope(), Cancellation(), lease, extend_at)
         state.running.add(running)
         if extend_at < state.keeper_deadline:
             state.keeper_wake.set()
