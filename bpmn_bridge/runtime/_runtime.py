@@ -9,6 +9,7 @@ after it is handed back to its engine so another worker takes it at once.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -472,7 +473,9 @@ class Runtime:
         info, spec = job.info, connector.spec
         CURRENT_JOB.set(info)  # this task's own context: its log lines name the job
         lease = connector.lease
-        extend_at = anyio.current_time() + lease.total_seconds() / 2
+        # the loop's clock is anyio's on asyncio (the runtime's only backend), without
+        # anyio's backend look-up per job
+        extend_at = asyncio.get_running_loop().time() + lease.total_seconds() / 2
         running = _Running(info, connector, JobScope(), Cancellation(), lease, extend_at)
         state.running.add(running)
         if extend_at < state.keeper_deadline:
