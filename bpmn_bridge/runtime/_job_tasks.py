@@ -115,18 +115,21 @@ class JobScope:
     as its ``cancel_scope``), built the way ``asyncio.timeout`` is: the scope cancels its
     task (``Task.cancel``) and, on leaving, takes back exactly the cancellation it caused
     (``Task.uncancel``). An anyio scope costs a job about 10 µs of CPU (its task state, the
-    backend look-ups, a timer); this one a timer and two attribute writes. Code inside (a
+    backend look-ups, a timer); this one a timer and a few attribute writes. Code inside (a
     connector's own anyio scopes and task groups) sees a native asyncio cancellation,
     which anyio propagates as any other.
 
-    Cancelling a scope before it is entered cancels its task on entry; cancelling one that
-    was left does nothing, as for anyio's.
+    As anyio's, the scope cancels only while its task waits inside it: a cancellation (the
+    deadline's or ``cancel``'s) is delivered from the event loop, so it reaches the task at
+    the await it is suspended in, or, if the block ends first, not at all. Cancelling a
+    scope before it is entered cancels on entry; cancelling one that was left does nothing.
     """
 
     __slots__ = (
         "_caused",
         "_deadline",
         "_left",
+        "_loop",
         "_task",
         "_timer",
         "cancel_called",
@@ -135,6 +138,7 @@ class JobScope:
 
     def __init__(self) -> None:
         self._deadline = math.inf
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[Any] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._caused = False  # this scope called Task.cancel and has not taken it back
@@ -150,29 +154,29 @@ class JobScope:
     @deadline.setter
     def deadline(self, value: float) -> None:
         self._deadline = value
-        if self._task is not None and not self._left:
+        if self._task is not None:
             self._arm()
 
     def __enter__(self) -> JobScope:
-        if self._task is not None:
+        if self._task is not None or self._left:
             raise RuntimeError("a JobScope is entered once")
         task = asyncio.current_task()
         if task is None:
             raise RuntimeError("a JobScope needs a running asyncio task")
-        self._task = task
+        self._task, self._loop = task, task.get_loop()
         if self.cancel_called:
-            self._cancel_task()
+            self._loop.call_soon(self._deliver)
         else:
             self._arm()
         return self
 
     def cancel(self) -> None:
-        """Cancel what the scope encloses now (or, not yet entered, as soon as it is)."""
+        """Cancel what the scope encloses (or, not yet entered, as soon as it is)."""
         if self.cancel_called:
             return
         self.cancel_called = True
-        if self._task is not None and not self._left:
-            self._cancel_task()
+        if self._loop is not None and not self._left:
+            self._loop.call_soon(self._deliver)
 
     def __exit__(
         self,
@@ -181,14 +185,15 @@ class JobScope:
         traceback: TracebackType | None,
     ) -> bool:
         self._left = True
+        task, self._task = self._task, None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         if self._caused:
             self._caused = False
-            assert self._task is not None
+            assert task is not None
             # ours alone: no other cancellation of the task is pending
-            if self._task.uncancel() == 0 and exc_type is asyncio.CancelledError:
+            if task.uncancel() == 0 and exc_type is asyncio.CancelledError:
                 self.cancelled_caught = True
                 return True
         return False
@@ -197,18 +202,17 @@ class JobScope:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._deadline != math.inf:
-            loop = asyncio.get_running_loop()
-            self._timer = loop.call_at(self._deadline, self._expire)
+        if self._deadline != math.inf and self._loop is not None:
+            self._timer = self._loop.call_at(self._deadline, self._expire)
 
     def _expire(self) -> None:
         self._timer = None
-        if not self._left:
-            self.cancel_called = True
-            self._cancel_task()
+        self.cancel_called = True
+        self._deliver()
 
-    def _cancel_task(self) -> None:
-        assert self._task is not None
-        if not self._caused:
+    def _deliver(self) -> None:
+        # from the loop, never from the task itself: the task waits at an await, inside
+        # the scope unless it left it meanwhile
+        if self._task is not None and not self._caused:
             self._caused = True
             self._task.cancel()

@@ -173,3 +173,12 @@ async def test_a_job_scope_cancels_a_task_group_and_a_thread_wait_inside_it() ->
             group.start_soon(child)
             await anyio.to_thread.run_sync(time.sleep, 0.5, abandon_on_cancel=True)
     assert scope.cancelled_caught and children_cancelled == ["child"]
+
+
+async def test_a_job_scope_cancelled_while_its_block_never_waits_leaves_no_cancellation() -> None:
+    scope = JobScope()
+    scope.cancel()
+    with scope:
+        pass  # nothing awaited: nothing to cancel
+    await anyio.sleep(0.01)  # and no cancellation is left pending for the task
+    assert scope.cancel_called and not scope.cancelled_caught
