@@ -4,13 +4,15 @@ The dev engine runs in a child process and pre-creates the instances in its own 
 network), with the variables of the realistic connector (`_bench_connector`), then waits for
 them all to end and says so; each worker runs in a child process of its own (see
 `_bench_procs`). Ours runs the realistic connector with every feature on (input model,
-secrets, resultExpression, metrics); pyzeebe serves the same job type with a trivial async
-function returning what our result expression makes of the connector's answer
-(``EXPECTED_RESULT``, so every instance ends alike), once polling only and once with
-``stream_enabled`` (pyzeebe 4.7), and its better configuration counts. A fourth worker,
+secrets, resultExpression, metrics), once over gRPC (``ZeebeAdapter``) and once over
+Camunda 8's REST API (``Camunda8RestAdapter``, which the same engine serves, as Camunda 8.6+
+does); pyzeebe serves the same job type with a trivial async function returning what our
+result expression makes of the connector's answer (``EXPECTED_RESULT``, so every instance
+ends alike), once polling only and once with ``stream_enabled`` (pyzeebe 4.7). Each side's
+better configuration counts, and ours over gRPC is reported on its own too. A fifth worker,
 bare grpc.aio calls through the same generated stub with no framework at all, measures the
-transport's floor: what any Python worker on grpc.aio pays per job before doing anything of
-its own. Every worker gets the same cap on running jobs and jobs per fetch.
+gRPC transport's floor: what any Python worker on grpc.aio pays per job before doing
+anything of its own. Every worker gets the same cap on running jobs and jobs per fetch.
 """
 
 from __future__ import annotations
@@ -67,13 +69,14 @@ PYZEEBE_POLL_RETRY_DELAY = 0
 
 
 def _serve_engine(conn: Connection) -> None:
-    """Child process: a DevEngine serving Zeebe gRPC, driven by commands on ``conn``."""
+    """Child process: a DevEngine serving Zeebe gRPC and the Camunda 8 REST API over one
+    state, driven by commands on ``conn``."""
     from bpmn_bridge.devengine import DevEngine
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()
         async with DevEngine(camunda7_port=None) as engine:
-            conn.send(engine.zeebe_address)
+            conn.send((engine.zeebe_address, engine.camunda8_rest_url))
             started: dict[str, list[int]] = {}
             while True:
                 command, *args = await loop.run_in_executor(None, conn.recv)
@@ -111,7 +114,9 @@ class _EngineProcess:
         self._conn, child = context.Pipe()
         self.process = context.Process(target=_serve_engine, args=(child,), daemon=True)
         self.process.start()
-        self.address: str = self._conn.recv()
+        self.address: str
+        self.rest_url: str
+        self.address, self.rest_url = self._conn.recv()
 
     @property
     def pid(self) -> int:
@@ -133,25 +138,43 @@ class _EngineProcess:
 # -- the workers under test ----------------------------------------------------------
 
 
-def _run_ours(conn: Connection, address: str, job_type: str, concurrency: int) -> None:
-    """Child process: bpmn-bridge Runtime + ZeebeAdapter serving ``job_type`` with the
-    realistic connector, metrics on."""
+def _run_ours(
+    conn: Connection, address: str, job_type: str, concurrency: int, *, rest: bool = False
+) -> None:
+    """Child process: bpmn-bridge Runtime + ZeebeAdapter (gRPC), or Camunda8RestAdapter
+    with ``rest``, serving ``job_type`` with the realistic connector, metrics on."""
     from _bench_connector import place_order, secrets
 
     from bpmn_bridge import get_spec
-    from bpmn_bridge.adapters import ZeebeAdapter, ZeebeConfig
+    from bpmn_bridge.adapters import (
+        Camunda8RestAdapter,
+        Camunda8RestConfig,
+        EngineAdapter,
+        ZeebeAdapter,
+        ZeebeConfig,
+    )
     from bpmn_bridge.runtime import Metrics, Runtime
 
     spec = dataclasses.replace(get_spec(place_order), type=job_type, max_concurrency=concurrency)
+    engine: EngineAdapter = (
+        Camunda8RestAdapter(Camunda8RestConfig(rest_address=address))
+        if rest
+        else ZeebeAdapter(ZeebeConfig(address=address, tls=False))
+    )
     runtime = Runtime(
         connectors=[spec],
-        engines=[ZeebeAdapter(ZeebeConfig(address=address, tls=False))],
+        engines=[engine],
         secrets=secrets(),
         hooks=[Metrics()],
         long_poll=timedelta(seconds=5),
     )
 
     serve_runtime(conn, runtime)
+
+
+def _run_ours_rest(conn: Connection, address: str, job_type: str, concurrency: int) -> None:
+    """Child process: `_run_ours` over Camunda 8's REST API."""
+    _run_ours(conn, address, job_type, concurrency, rest=True)
 
 
 def _run_pyzeebe(
@@ -266,6 +289,7 @@ def _run_bare_grpc(conn: Connection, address: str, job_type: str, concurrency: i
 
 WORKERS = {
     "ours": _run_ours,
+    "ours-rest": _run_ours_rest,
     "pyzeebe": _run_pyzeebe,
     "pyzeebe-stream": _run_pyzeebe_stream,
     "bare-grpc": _run_bare_grpc,
@@ -283,7 +307,8 @@ def _one_run(engine: _EngineProcess, kind: str, *, jobs: int, concurrency: int) 
         PROCESS.format(pid=process_id, job_type=job_type, result_expression=RESULT_EXPRESSION),
     )
     engine.call("start", process_id, jobs)
-    worker = WorkerProcess(WORKERS[kind], engine.address, job_type, concurrency)
+    address = engine.rest_url if kind == "ours-rest" else engine.address
+    worker = WorkerProcess(WORKERS[kind], address, job_type, concurrency)
     worker.start()
     expected = EXPECTED_RESULT
     try:
@@ -315,12 +340,14 @@ def _one_run(engine: _EngineProcess, kind: str, *, jobs: int, concurrency: int) 
 
 ORDER = (
     "ours",
+    "ours-rest",
     "pyzeebe",
     "pyzeebe-stream",
     "bare-grpc",
     "bare-grpc",
     "pyzeebe-stream",
     "pyzeebe",
+    "ours-rest",
     "ours",
 )
 """ABBA: each configuration runs twice, mirrored, so warm-up and drift favour none."""
@@ -328,8 +355,9 @@ ORDER = (
 
 def run(*, jobs: int, concurrency: int, say: Any = print) -> dict[str, Any]:
     """Every worker configuration twice, in the order of `ORDER`; per configuration its
-    best run counts (the highest rate, the lowest worker CPU per job), and of pyzeebe's two
-    configurations the better one.
+    best run counts (the highest rate, the lowest worker CPU per job). The ratios set the
+    better of pyzeebe's two configurations (polling, streaming) against the better of ours
+    (gRPC, Camunda 8's REST API), and each of ours against pyzeebe's better one.
 
     Returns:
         The benchmark's JSON object.
@@ -353,52 +381,64 @@ def run(*, jobs: int, concurrency: int, say: Any = print) -> dict[str, Any]:
     cpu = {kind: _least(runs, kind, "worker_cpu_ms_per_job") for kind in WORKERS}
     engine_cpu = {kind: _least(runs, kind, "engine_cpu_ms_per_job") for kind in WORKERS}
     plain_rate = max(best["pyzeebe"], best["pyzeebe-stream"])
-    plain_cpus = [c for c in (cpu["pyzeebe"], cpu["pyzeebe-stream"]) if c is not None]
-    plain_cpu = min(plain_cpus) if plain_cpus else None
-    ratio = round(best["ours"] / plain_rate, 3)
-    cpu_ratio = round(cpu["ours"] / plain_cpu, 2) if cpu["ours"] is not None and plain_cpu else None
+    plain_cpu = _least_of(cpu, "pyzeebe", "pyzeebe-stream")
+    ours_rate = max(best["ours"], best["ours-rest"])
+    ours_cpu = _least_of(cpu, "ours", "ours-rest")
+    ratio = round(ours_rate / plain_rate, 3)
+    cpu_ratio = round(ours_cpu / plain_cpu, 2) if ours_cpu is not None and plain_cpu else None
+    by_transport = {
+        transport: round(cpu[kind] / plain_cpu, 2) if cpu[kind] is not None and plain_cpu else None
+        for transport, kind in (("grpc", "ours"), ("rest", "ours-rest"))
+    }
     floor = cpu["bare-grpc"]
     over_floor = {
         kind: round(cpu[kind] / floor, 2)
-        for kind in ("ours", "pyzeebe", "pyzeebe-stream")
+        for kind in ("ours", "ours-rest", "pyzeebe", "pyzeebe-stream")
         if floor and cpu[kind] is not None
     }
     engine_busy = statistics.fmean(
         r["engine_cpu_s"] / r["seconds"] for r in runs if r["engine_cpu_s"] is not None
     )
     say(
-        f"zeebe  best: ours {best['ours']} jobs/s, pyzeebe {best['pyzeebe']} (polling) / "
-        f"{best['pyzeebe-stream']} (streaming) jobs/s; throughput ours/pyzeebe {ratio}; "
+        f"zeebe  best: ours {best['ours']} (gRPC) / {best['ours-rest']} (REST) jobs/s, "
+        f"pyzeebe {best['pyzeebe']} (polling) / {best['pyzeebe-stream']} (streaming) jobs/s; "
+        f"throughput ours/pyzeebe, better against better, {ratio}; "
         f"dev engine busy {engine_busy:.0%} of one core while the workers ran"
     )
     say(
-        f"zeebe  worker CPU per job: ours {cpu['ours']} ms, pyzeebe {cpu['pyzeebe']} ms "
-        f"(polling) / {cpu['pyzeebe-stream']} ms (streaming); ours/pyzeebe's better "
-        f"{cpu_ratio} (goal <= 0.9)"
+        f"zeebe  worker CPU per job: ours {cpu['ours']} ms (gRPC) / {cpu['ours-rest']} ms "
+        f"(REST), pyzeebe {cpu['pyzeebe']} ms (polling) / {cpu['pyzeebe-stream']} ms "
+        f"(streaming); ours/pyzeebe's better: over gRPC {by_transport['grpc']}, over REST "
+        f"{by_transport['rest']}, better against better {cpu_ratio} (goal <= 0.9)"
     )
     say(
-        f"zeebe  the transport's floor (bare grpc.aio calls, no framework): {floor} ms/job; "
-        f"worker CPU over it: ours {over_floor.get('ours')}, pyzeebe "
-        f"{over_floor.get('pyzeebe')} / {over_floor.get('pyzeebe-stream')}"
+        f"zeebe  the gRPC transport's floor (bare grpc.aio calls, no framework): {floor} "
+        f"ms/job; worker CPU over it: ours {over_floor.get('ours')} (gRPC) / "
+        f"{over_floor.get('ours-rest')} (REST), pyzeebe {over_floor.get('pyzeebe')} / "
+        f"{over_floor.get('pyzeebe-stream')}"
     )
     return {
         "benchmark": "zeebe-vs-pyzeebe",
         "jobs": jobs,
-        "ours_jobs_s": best["ours"],
+        "ours_jobs_s": ours_rate,
+        "ours_grpc_jobs_s": best["ours"],
+        "ours_rest_jobs_s": best["ours-rest"],
         "pyzeebe_jobs_s": best["pyzeebe"],
         "pyzeebe_stream_jobs_s": best["pyzeebe-stream"],
         "ratio": ratio,
         "worker_cpu_ms_per_job": cpu,
         "engine_cpu_ms_per_job": engine_cpu,
         "cpu_ratio": cpu_ratio,
+        "cpu_ratio_by_transport": by_transport,
         "cpu_over_bare_grpc": over_floor,
         "goals": {"cpu_ratio_max": 0.9, "met": cpu_ratio is not None and cpu_ratio <= 0.9},
         "concurrency": concurrency,
         "settings": {
             "ours": (
                 "Runtime(long_poll=5s, streaming=True, secrets, hooks=[Metrics()]), "
-                f"realistic connector, max_concurrency={concurrency}"
+                f"ZeebeAdapter (gRPC), realistic connector, max_concurrency={concurrency}"
             ),
+            "ours-rest": "the same with Camunda8RestAdapter (Camunda 8 REST API, polling)",
             "pyzeebe": (
                 f"ZeebeWorker(request_timeout=5000, poll_retry_delay="
                 f"{PYZEEBE_POLL_RETRY_DELAY}), max_jobs_to_activate={concurrency}, "
@@ -416,6 +456,11 @@ def run(*, jobs: int, concurrency: int, say: Any = print) -> dict[str, Any]:
         "machine_before": load_before,
         "machine_after": machine(),
     }
+
+
+def _least_of(cpu: dict[str, float | None], *kinds: str) -> float | None:
+    values = [value for kind in kinds if (value := cpu[kind]) is not None]
+    return min(values) if values else None
 
 
 def _least(runs: list[dict[str, Any]], kind: str, key: str) -> float | None:
