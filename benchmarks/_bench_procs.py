@@ -119,15 +119,15 @@ def serve_runtime(conn: Connection, runtime: Any) -> None:
     """In a worker process: run a bpmn-bridge ``Runtime`` from "go" to "stop", then say so.
 
     The parent measures the process's CPU between its "go" and "stop", so start-up and
-    shutdown stay outside the figures. The start-up heap is frozen first, as
-    ``bpmn-bridge run`` freezes it (``bpmn_bridge.runtime.freeze_startup_heap``).
+    shutdown stay outside the figures. The garbage collector is set first as
+    ``bpmn-bridge run`` sets it (``bpmn_bridge.runtime.tune_worker_gc``).
     """
 
-    from bpmn_bridge.runtime import freeze_startup_heap
+    from bpmn_bridge.runtime import tune_worker_gc
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        freeze_startup_heap()  # as `bpmn-bridge run` does before it serves
+        tune_worker_gc()  # as `bpmn-bridge run` does before it serves
         conn.send("ready")
         await loop.run_in_executor(None, wait_for, conn, "go")
         async with runtime:

@@ -2,7 +2,7 @@
 
 from bpmn_bridge.runtime._capacity import Capacity
 from bpmn_bridge.runtime._discovery import ENTRY_POINT_GROUP, discover_connectors, load_reference
-from bpmn_bridge.runtime._heap import freeze_startup_heap
+from bpmn_bridge.runtime._heap import tune_worker_gc
 from bpmn_bridge.runtime._hooks import JobFinished, RuntimeHooks
 from bpmn_bridge.runtime._logging import JsonFormatter, MaskingFilter, configure_logging
 from bpmn_bridge.runtime._metrics import Metrics
@@ -21,6 +21,6 @@ __all__ = [
     "RuntimeHooks",
     "configure_logging",
     "discover_connectors",
-    "freeze_startup_heap",
     "load_reference",
+    "tune_worker_gc",
 ]

@@ -38,7 +38,7 @@ from bpmn_bridge.runtime._discovery import (
     discover_connectors,
     load_external_task,
 )
-from bpmn_bridge.runtime._heap import freeze_startup_heap
+from bpmn_bridge.runtime._heap import tune_worker_gc
 from bpmn_bridge.runtime._logging import configure_logging
 from bpmn_bridge.runtime._metrics import Metrics
 from bpmn_bridge.runtime._ops import OpsServer
@@ -220,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(runtime.masker, level=settings.log_level, format=settings.log_format)
     for warning in unknown_settings(env):
         log.warning("%s", warning)
-    freeze_startup_heap()  # the process is the worker's: see the function
+    tune_worker_gc()  # the process is the worker's: see the function
     try:
         anyio.run(_serve, settings, runtime, metrics)
     except BaseExceptionGroup as group:
