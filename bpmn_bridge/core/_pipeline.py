@@ -140,8 +140,9 @@ class JobPipeline:
             job: The job, as an adapter built it.
             lease_extender: Extends the job's lease (``context.extend_lease``).
             cancellation: Set by the caller to ask the connector to stop.
-            cancel_scope: A new cancel scope of the caller's, which the pipeline enters
-                around the connector with the job's deadline set on it: the caller stops
+            cancel_scope: A new cancel scope of the caller's (an ``anyio.CancelScope``, or
+                any `DeadlineScope`), which the pipeline enters around the connector with
+                the job's deadline set on it: the caller stops
                 the connector by cancelling it (``run`` then raises the cancellation, as
                 when the caller's own scope is cancelled) without a scope of its own
                 around ``run``, one scope and one timer less per job.
