@@ -19,6 +19,7 @@ engine holding the same data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import statistics
@@ -27,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -200,12 +202,19 @@ async def _prepare(url: str, *, tasks: int) -> tuple[str, str, str]:
     return process_id, topic, deployed.json()["id"]
 
 
-def _remove(http: httpx.Client, deployment_id: str) -> None:
-    """Delete a run's deployment with its instances and their history: every run then
-    meets an engine holding the same data, and the in-memory database does not grow the
-    JVM's heap (and its garbage collection's share of the engine's CPU) run after run."""
-    response = http.delete(f"/deployment/{deployment_id}", params={"cascade": "true"})
-    response.raise_for_status()
+@contextlib.contextmanager
+def _deployed(url: str, *, tasks: int) -> Iterator[tuple[str, str]]:
+    """A fresh deployment with ``tasks`` instances started (its process id and topic),
+    deleted on exit with its instances and their history: every run then meets an engine
+    holding the same data, and the in-memory database does not grow the JVM's heap (and
+    its garbage collection's share of the engine's CPU) run after run."""
+    process_id, topic, deployment_id = asyncio.run(_prepare(url, tasks=tasks))
+    try:
+        yield process_id, topic
+    finally:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            response = http.delete(f"/deployment/{deployment_id}", params={"cascade": "true"})
+            response.raise_for_status()
 
 
 def _open_tasks(http: httpx.Client, topic: str) -> int:
@@ -235,31 +244,33 @@ longer than all other runs together."""
 def _one_run(
     url: str, engine_pid: int | None, kind: str, *, tasks: int, concurrency: int
 ) -> dict[str, Any]:
-    process_id, topic, deployment_id = asyncio.run(_prepare(url, tasks=tasks))
-    worker = WorkerProcess(WORKERS[kind], url, topic, concurrency)
-    worker.start()
-    partial = kind == "async"
-    deadline = time.monotonic() + (ASYNC_BUDGET_S if partial else max(300.0, tasks / 5))
-    try:
-        with httpx.Client(base_url=url, timeout=30) as http:
-            if _open_tasks(http, topic) != tasks:
-                raise RuntimeError(f"expected {tasks} open tasks on {topic}")
-            engine_cpu0 = cpu_seconds(engine_pid) if engine_pid else None
-            worker_cpu0 = cpu_seconds(worker.pid)
-            began = time.perf_counter()
-            worker.go()
-            # Polling costs the engine one count query per 50 ms, the same for every worker.
-            while (left := _open_tasks(http, topic)) > 0 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            elapsed = time.perf_counter() - began
-            engine_cpu1 = cpu_seconds(engine_pid) if engine_pid else None
-            worker_cpu1 = cpu_seconds(worker.pid)
-            if kind == "ours" and not left and (done := _results_set(http, process_id)) != tasks:
-                raise RuntimeError(f"ours: {done} of {tasks} instances got the mapped result")
-    finally:
-        worker.stop()
-        with httpx.Client(base_url=url, timeout=60) as http:
-            _remove(http, deployment_id)
+    with _deployed(url, tasks=tasks) as (process_id, topic):
+        worker = WorkerProcess(WORKERS[kind], url, topic, concurrency)
+        worker.start()
+        partial = kind == "async"
+        deadline = time.monotonic() + (ASYNC_BUDGET_S if partial else max(300.0, tasks / 5))
+        try:
+            with httpx.Client(base_url=url, timeout=30) as http:
+                if _open_tasks(http, topic) != tasks:
+                    raise RuntimeError(f"expected {tasks} open tasks on {topic}")
+                engine_cpu0 = cpu_seconds(engine_pid) if engine_pid else None
+                worker_cpu0 = cpu_seconds(worker.pid)
+                began = time.perf_counter()
+                worker.go()
+                # Polling costs the engine one count query per 50 ms, the same for every worker.
+                while (left := _open_tasks(http, topic)) > 0 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                elapsed = time.perf_counter() - began
+                engine_cpu1 = cpu_seconds(engine_pid) if engine_pid else None
+                worker_cpu1 = cpu_seconds(worker.pid)
+                if (
+                    kind == "ours"
+                    and not left
+                    and (done := _results_set(http, process_id)) != tasks
+                ):
+                    raise RuntimeError(f"ours: {done} of {tasks} instances got the mapped result")
+        finally:
+            worker.stop()
     if left and not partial:
         raise RuntimeError(f"{kind}: {left} of {tasks} tasks still open at the deadline")
     done = tasks - left

@@ -274,25 +274,23 @@ def _run_bridged_handler(conn: Connection, url: str, topic: str, concurrency: in
 def _camunda7_run(
     url: str, kind: str, target: Callable[..., None], *, tasks: int, concurrency: int
 ) -> dict[str, Any]:
-    _, topic, deployment_id = asyncio.run(_bench_camunda7._prepare(url, tasks=tasks))
-    worker = WorkerProcess(target, url, topic, concurrency)
-    worker.start()
-    deadline = time.monotonic() + max(300.0, tasks / 5)
-    try:
-        with httpx.Client(base_url=url, timeout=30) as http:
-            worker_cpu0 = cpu_seconds(worker.pid)
-            began = time.perf_counter()
-            worker.go()
-            while (left := _bench_camunda7._open_tasks(http, topic)) > 0:
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
-            elapsed = time.perf_counter() - began
-            worker_cpu1 = cpu_seconds(worker.pid)
-    finally:
-        worker.stop()
-        with httpx.Client(base_url=url, timeout=60) as http:
-            _bench_camunda7._remove(http, deployment_id)
+    with _bench_camunda7._deployed(url, tasks=tasks) as (_, topic):
+        worker = WorkerProcess(target, url, topic, concurrency)
+        worker.start()
+        deadline = time.monotonic() + max(300.0, tasks / 5)
+        try:
+            with httpx.Client(base_url=url, timeout=30) as http:
+                worker_cpu0 = cpu_seconds(worker.pid)
+                began = time.perf_counter()
+                worker.go()
+                while (left := _bench_camunda7._open_tasks(http, topic)) > 0:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.05)
+                elapsed = time.perf_counter() - began
+                worker_cpu1 = cpu_seconds(worker.pid)
+        finally:
+            worker.stop()
     if left:
         raise RuntimeError(f"{kind}: {left} of {tasks} tasks still open at the deadline")
     cpu = cpu_delta(worker_cpu0, worker_cpu1)

@@ -128,7 +128,6 @@ class JobScope:
     __slots__ = (
         "_caused",
         "_deadline",
-        "_left",
         "_loop",
         "_task",
         "_timer",
@@ -138,11 +137,10 @@ class JobScope:
 
     def __init__(self) -> None:
         self._deadline = math.inf
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # set on entry, kept
+        self._task: asyncio.Task[Any] | None = None  # set while inside
         self._timer: asyncio.TimerHandle | None = None
         self._caused = False  # this scope called Task.cancel and has not taken it back
-        self._left = False
         self.cancel_called = False
         self.cancelled_caught = False
 
@@ -158,7 +156,7 @@ class JobScope:
             self._arm()
 
     def __enter__(self) -> JobScope:
-        if self._task is not None or self._left:
+        if self._loop is not None:
             raise RuntimeError("a JobScope is entered once")
         task = asyncio.current_task()
         if task is None:
@@ -175,7 +173,7 @@ class JobScope:
         if self.cancel_called:
             return
         self.cancel_called = True
-        if self._loop is not None and not self._left:
+        if self._loop is not None and self._task is not None:
             self._loop.call_soon(self._deliver)
 
     def __exit__(
@@ -184,7 +182,6 @@ class JobScope:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> bool:
-        self._left = True
         task, self._task = self._task, None
         if self._timer is not None:
             self._timer.cancel()
@@ -202,7 +199,8 @@ class JobScope:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._deadline != math.inf and self._loop is not None:
+        assert self._loop is not None  # armed only inside
+        if self._deadline != math.inf:
             self._timer = self._loop.call_at(self._deadline, self._expire)
 
     def _expire(self) -> None:

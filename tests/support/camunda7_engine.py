@@ -184,8 +184,8 @@ class Camunda7Process:
         self.starts += 1
         suffix = "" if self.starts == 1 else f"-{self.starts}"
         log_path = self.log_dir / f"camunda7{suffix}.log"
-        jit = _PRODUCTION_FLAGS if self.full_jit else _QUICK_START_FLAGS
-        args = [java, *_JVM_FLAGS, *jit, "-jar", str(jar), f"--server.port={self.port}"]
+        mode = _PRODUCTION_FLAGS if self.full_jit else _QUICK_START_FLAGS
+        args = [java, *_JVM_FLAGS, *mode, "-jar", str(jar), f"--server.port={self.port}"]
         if self.database is not None:
             # the file lock is the OS's: a killed JVM leaves none behind
             args.append(
